@@ -1,0 +1,86 @@
+"""Localised lists, days, times, dates and durations from CLDR (Babel), for templates.
+
+Hand-written tables of weekday names and list conjunctions drift and miss languages; CLDR
+has them for nb, nn, en, se and hundreds more. Only what CLDR lacks (business days, the
+word between two days of a range) comes from the language's ``language.yml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from babel.units import format_unit
+
+from generator.model import DAYS
+
+_BABEL_DAY = {day: index for index, day in enumerate(DAYS)}  # Babel: 0 = Monday
+
+
+@dataclass(frozen=True)
+class Localiser:
+    """Formats values for one language; built once per language, shared by all channels."""
+
+    locale: Locale
+    words: Mapping[str, Any]
+
+    def join(self, items: Sequence[str], style: str = "standard") -> str:
+        """A list in the language's own way: "a, b og c" / "a, b or c"."""
+        return format_list(list(items), style=style, locale=self.locale) if items else ""
+
+    def join_or(self, items: Sequence[str]) -> str:
+        return self.join(items, style="or")
+
+    def day(self, code: str) -> str:
+        return str(self.locale.days["format"]["wide"][_BABEL_DAY[code]])
+
+    def days(self, codes: Sequence[str]) -> str:
+        """Consecutive days as a range ("monday to friday"), others as a list."""
+        order = sorted(codes, key=_BABEL_DAY.__getitem__)
+        runs: list[list[str]] = []
+        for code in order:
+            if runs and _BABEL_DAY[code] == _BABEL_DAY[runs[-1][-1]] + 1:
+                runs[-1].append(code)
+            else:
+                runs.append([code])
+        through = str(self.words.get("day_range", "{first}–{last}"))
+        parts = [
+            through.format(first=self.day(run[0]), last=self.day(run[-1]))
+            if len(run) > 2 else self.join([self.day(code) for code in run])
+            for run in runs
+        ]
+        return self.join(parts)
+
+    def time(self, value: dt.time) -> str:
+        pattern = str(self.words.get("time_format", "HH:mm"))
+        return str(format_time(value, pattern, locale=self.locale))
+
+    def date(self, value: dt.date) -> str:
+        return str(format_date(value, "long", locale=self.locale))
+
+    def number(self, value: int) -> str:
+        return str(format_decimal(value, locale=self.locale))
+
+    def plural(self, count: int, forms: Mapping[str, str]) -> str:
+        """Pick the CLDR plural form of a phrase from ``language.yml`` ({n} is the number)."""
+        form = self.locale.plural_form(count)
+        text = forms.get(form) or forms.get("other") or next(iter(forms.values()))
+        return str(text).format(n=self.number(count))
+
+    def duration(self, amount: int, unit: str) -> str:
+        """'2 hours', '3 business days': CLDR units where CLDR has them."""
+        own = self.words.get("units", {}).get(unit)
+        if own:
+            return self.plural(amount, own)
+        cldr = {"hours": "duration-hour", "days": "duration-day"}[unit]
+        return str(format_unit(amount, cldr, length="long", locale=self.locale))
+
+
+def make_localiser(locale_code: str, words: Mapping[str, Any]) -> Localiser:
+    return Localiser(Locale.parse(locale_code), words)

@@ -1,0 +1,168 @@
+"""Read a profiles folder: ``organisation.yml`` plus one file per channel in ``channels/``.
+
+The organisation's ``defaults`` are merged into each channel key by key before the channel
+is checked, so an error in a default is reported once, at the line that wrote it. All
+problems of all files are collected; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from generator.catalogue import Catalogue
+from generator.errors import Location, Problems
+from generator.model import CHANNEL, CHANNEL_SETTINGS, ORGANISATION, Channel, Organisation
+from generator.schema import MISSING, SLUG, Context, Language, ListOf, merge
+from generator.yamlload import LocatedDict, YamlError, load_file
+
+ORGANISATION_FILE = "organisation.yml"
+CHANNELS_DIR = "channels"
+PLATFORMS_FILE = "platforms.yml"
+
+
+@dataclass(frozen=True)
+class Profiles:
+    organisation: Organisation
+    channels: tuple[Channel, ...]
+    #: sha256 of each input file, by its path relative to the project
+    digests: dict[str, str]
+
+    def channel(self, channel_id: str) -> Channel | None:
+        return next((c for c in self.channels if c.id == channel_id), None)
+
+
+def _read(path: Path, display: str, problems: Problems,
+          digests: dict[str, str]) -> LocatedDict | None:
+    try:
+        digests[display] = hashlib.sha256(path.read_bytes()).hexdigest()
+        raw = load_file(path, display)
+    except YamlError as exc:
+        problems.extend([exc.problem])
+        return None
+    except OSError as exc:
+        problems.error(Location(display), f"cannot read file: {exc.strerror}")
+        return None
+    if not isinstance(raw, LocatedDict):
+        problems.error(Location(display, 1, 1), "expected a mapping of keys to values",
+                       "start the file with key: value lines")
+        return None
+    return raw
+
+
+def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
+                  known_languages: set[str], problems: Problems) -> Profiles | None:
+    """Load and check everything under ``profiles_dir``; None when it cannot be used."""
+
+    def display(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(display_root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    digests: dict[str, str] = {}
+    org_path = profiles_dir / ORGANISATION_FILE
+    if not org_path.is_file():
+        problems.error(Location(display(org_path)), "organisation file not found",
+                       "run `kanalprofil init` or check profiles_dir in kanalprofil.yml")
+        return None
+    org_raw = _read(org_path, display(org_path), problems, digests)
+    if org_raw is None:
+        return None
+
+    ctx = Context(problems, extra={"known_languages": known_languages})
+    languages = _languages(org_raw, ctx)
+    if not languages:
+        return None
+    ctx.languages = languages
+    organisation = ORGANISATION.check(org_raw, org_raw.location, ctx)
+    defaults_raw = org_raw.get("defaults") or LocatedDict(location=org_raw.location)
+
+    channels: list[Channel] = []
+    channel_dir = profiles_dir / CHANNELS_DIR
+    paths = sorted(channel_dir.glob("*.yml")) + sorted(channel_dir.glob("*.yaml"))
+    if not paths:
+        problems.error(Location(display(channel_dir)), "no channel files found",
+                       "add one YAML file per channel, e.g. channels/facebook.yml")
+    for path in sorted(paths):
+        name = display(path)
+        if not SLUG.fullmatch(path.stem):
+            problems.error(Location(name), f"channel file name {path.stem!r} is not a valid id",
+                           "rename it with lower-case letters a-z, digits and hyphens")
+            continue
+        raw = _read(path, name, problems, digests)
+        if raw is None:
+            continue
+        for key in raw.keys() & {"owner", "platform"}:
+            if key in defaults_raw:
+                problems.error(defaults_raw.key_at(key), f"{key!r} belongs in each channel "
+                               "file, not in defaults")
+        merged = merge(defaults_raw if isinstance(defaults_raw, dict) else {}, raw)
+        channel_ctx = Context(problems, languages, extra={"restrict_languages": True})
+        channel = CHANNEL.check(merged, raw.location, channel_ctx)
+        if channel is MISSING:
+            continue
+        channel = replace(channel, id=path.stem,
+                          languages=channel.languages or (languages[0],))
+        _check_platform(channel, raw, catalogue, problems)
+        channels.append(channel)
+    _check_references(channels, problems, {c.id: c for c in channels}, profiles_dir,
+                      display)
+    if organisation is MISSING:
+        return None
+    return Profiles(organisation, tuple(channels), digests)
+
+
+def _languages(org_raw: LocatedDict, ctx: Context) -> tuple[str, ...]:
+    if "languages" not in org_raw:
+        ctx.problems.error(org_raw.location, "missing required key 'languages'",
+                           "list the languages you publish in, first the primary: "
+                           "[nb, nn, en]")
+        return ()
+    checked = ListOf(Language(), unique=True, min_items=1).check(
+        org_raw["languages"], org_raw.value_at("languages"), ctx)
+    return () if checked is MISSING else tuple(checked)
+
+
+def _check_platform(channel: Channel, raw: LocatedDict, catalogue: Catalogue,
+                    problems: Problems) -> None:
+    platform = catalogue.get(channel.platform)
+    if platform is None:
+        from generator.schema import did_you_mean
+
+        problems.error(raw.value_at("platform"), f"unknown platform {channel.platform!r}",
+                       did_you_mean(channel.platform, list(catalogue.platforms))
+                       or "see `kanalprofil platforms`, or add it in profiles/platforms.yml")
+        return
+    limits = raw.get("limits") if isinstance(raw.get("limits"), LocatedDict) else None
+    for slot_name in channel.limits:
+        if slot_name not in platform.slots:
+            where = limits.key_at(slot_name) if limits is not None else raw.location
+            problems.error(where, f"{platform.name} has no slot {slot_name!r}",
+                           f"its slots: {', '.join(platform.slots)}")
+
+
+def _check_references(channels: list[Channel], problems: Problems,
+                      by_id: dict[str, Channel], profiles_dir: Path, display: Any) -> None:
+    for channel in channels:
+        where = Location(display(profiles_dir / CHANNELS_DIR / f"{channel.id}.yml"))
+        targets = [channel.response.go_to]
+        if channel.retired is not None:
+            targets.append(channel.retired.successor)
+        for target in targets:
+            if target is None:
+                continue
+            other = by_id.get(target)
+            if other is None:
+                from generator.schema import did_you_mean
+
+                problems.error(where, f"refers to channel {target!r}, which does not exist",
+                               did_you_mean(target, list(by_id)) or "use a channel file name")
+            elif not other.is_public:
+                problems.error(where, f"refers to channel {target!r}, which is {other.status}",
+                               "point to an active or pilot channel")
+
+
+__all__ = ["CHANNEL_SETTINGS", "Profiles", "load_profiles"]

@@ -1,0 +1,277 @@
+"""Render one channel's texts: its profile slots (fitted) and its full statements.
+
+A slot template defines its variants as Jinja blocks, longest first; each block is
+rendered on its own with a fresh commitment recorder, so the text that wins carries a
+list of exactly the commitments it states. Templates mark a commitment with
+``{{ carries("casework") }}`` (prints nothing) and a Mastodon profile field with
+``{{ field("Website", org.website) }}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import jinja2
+
+from generator.catalogue import Catalogue, Platform, Slot
+from generator.context import channel_view, organisation_view
+from generator.errors import Location, Problems
+from generator.fitting import Fitted, fit, normalise
+from generator.localise import Localiser
+from generator.model import Channel, Organisation
+from generator.templating import Templates, template_problem
+
+
+class RecorderLike(Protocol):
+    def carries(self, *kinds: str) -> str: ...
+
+    def field(self, name: str, value: str) -> str: ...
+
+
+class Recorder:
+    """Collects what a rendered variant carries; reset before each variant."""
+
+    def __init__(self) -> None:
+        self.commitments: set[str] = set()
+        self.fields: list[tuple[str, str]] = []
+
+    def reset(self) -> None:
+        self.commitments = set()
+        self.fields = []
+
+    def carries(self, *kinds: str) -> str:
+        self.commitments.update(kinds)
+        return ""
+
+    def field(self, name: str, value: str) -> str:
+        self.fields.append((str(name), str(value)))
+        return ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """One fitted text with what a reviewer and the manifest need to know about it."""
+
+    channel: str
+    platform: str
+    slot: str
+    languages: tuple[str, ...]
+    text: str
+    commitments: tuple[str, ...]
+    measures: tuple[tuple[str, int, int], ...]
+    variant: tuple[int, ...]
+
+    def metadata(self) -> dict[str, Any]:
+        first = self.measures[0] if self.measures else ("", len(self.text), 0)
+        return {
+            "kind": "slot",
+            "channel": self.channel,
+            "platform": self.platform,
+            "slot": self.slot,
+            "language": "+".join(self.languages),
+            "count": first[1],
+            "limit": first[2] or None,
+            "rule": first[0] or None,
+            "limits": [{"rule": r, "count": c, "max": m} for r, c, m in self.measures],
+            "commitments": sorted(self.commitments),
+            "variant": list(self.variant),
+        }
+
+
+@dataclass
+class Statement:
+    channel: str
+    language: str
+    markdown: str
+    commitments: tuple[str, ...]
+
+
+@dataclass
+class ChannelTexts:
+    texts: list[Text] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+
+class Renderer:
+    """Renders channels for an organisation; set up once, used for every channel."""
+
+    def __init__(self, templates: Templates, catalogue: Catalogue, organisation: Organisation,
+                 channels: Mapping[str, Channel], localisers: Mapping[str, Localiser],
+                 problems: Problems) -> None:
+        self.templates = templates
+        self.catalogue = catalogue
+        self.organisation = organisation
+        self.channels = channels
+        self.localisers = localisers
+        self.problems = problems
+        self.org_views = {lang: organisation_view(organisation, lang) for lang in localisers}
+
+    def view(self, channel: Channel, lang: str, recorder: RecorderLike) -> dict[str, Any]:
+        platform = self.catalogue.platforms[channel.platform]
+        loc = self.localisers[lang]
+        context: dict[str, Any] = {
+            "lang": lang,
+            "org": self.org_views[lang],
+            "channel": channel_view(channel, platform, lang, loc, self.channels,
+                                    self.catalogue.platforms),
+            "words": loc.words,
+            "loc": loc,
+            "carries": recorder.carries,
+            "field": recorder.field,
+        }
+        phrases = f"{lang}/phrases.j2"
+        if self.templates.exists(phrases):
+            context["p"] = self.templates.get(phrases).make_module(vars=context)
+        return context
+
+    def _error(self, exc: Exception) -> None:
+        location, message = template_problem(exc, self.templates)
+        self.problems.error(location, message, "fix the template")
+
+    def _variants(self, name: str, context: dict[str, Any], recorder: Recorder,
+                  slot: Slot) -> list[tuple[str, frozenset[str], list[tuple[str, str]]]]:
+        template = self.templates.get(name)
+        blocks = list(template.blocks.items()) or [("", None)]
+        variants = []
+        for _, block in blocks:
+            recorder.reset()
+            if block is None:
+                raw = template.render(context)
+            else:
+                raw = "".join(block(template.new_context(context)))
+            variants.append((normalise(raw, line_breaks=slot.line_breaks),
+                             frozenset(recorder.commitments), list(recorder.fields)))
+        return variants
+
+    def slot_template(self, lang: str, slot: str, channel: Channel) -> str:
+        if channel.status == "retired" and slot != "name":
+            own = f"{lang}/retired-{slot}.txt.j2"
+            return own if self.templates.exists(own) else f"{lang}/retired-bio.txt.j2"
+        return f"{lang}/{slot}.txt.j2"
+
+    def render_channel(self, channel: Channel, languages: tuple[str, ...]) -> ChannelTexts:
+        """Every text of a channel; problems go to the shared collector."""
+        result = ChannelTexts()
+        if channel.status == "planned":
+            return result
+        platform = self.catalogue.platforms[channel.platform]
+        for slot_name, slot in platform.slots.items():
+            if channel.limits.get(slot_name):
+                slot = slot.with_limit(channel.limits[slot_name])
+            if slot_name == "fields":
+                result.texts.extend(self._fields(channel, platform, slot))
+            else:
+                text = self._slot(channel, platform, slot)
+                if text is not None:
+                    result.texts.append(text)
+        if channel.status != "retired":
+            for lang in languages:
+                statement = self._statement(channel, lang)
+                if statement is not None:
+                    result.statements.append(statement)
+        return result
+
+    def _slot(self, channel: Channel, platform: Platform, slot: Slot) -> Text | None:
+        per_language = []
+        recorder = Recorder()
+        try:
+            for lang in channel.languages:
+                context = self.view(channel, lang, recorder)
+                name = self.slot_template(lang, slot.name, channel)
+                per_language.append(self._variants(name, context, recorder, slot))
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError) as exc:
+            self._error(exc)
+            return None
+        separator = "\n\n" if slot.line_breaks else " / "
+        texts = [[v[0] for v in variants] for variants in per_language]
+        fitted, shortest = fit(texts, slot.limits, separator)
+        if fitted is None:
+            self._too_long(channel, platform, slot, shortest)
+            return None
+        carried = set().union(*(per_language[i][c][1] for i, c in enumerate(fitted.choice)))
+        return self._text(channel, platform, slot.name, fitted, carried)
+
+    def _text(self, channel: Channel, platform: Platform, slot: str, fitted: Fitted,
+              carried: set[str]) -> Text:
+        return Text(channel.id, platform.id, slot, channel.languages, fitted.text,
+                    tuple(sorted(carried)),
+                    tuple((m.rule, m.count, m.limit) for m in fitted.measures), fitted.choice)
+
+    def _too_long(self, channel: Channel, platform: Platform, slot: Slot,
+                  measures: list[Any]) -> None:
+        over = next((m for m in measures if not m.fits), measures[0])
+        lang = "+".join(channel.languages)
+        self.problems.error(
+            Location(f"channels/{channel.id}.yml"),
+            f"{channel.id}: {slot.name} ({lang}) is {over.count} long counted as "
+            f"{over.rule}; {platform.name} allows {over.limit}, and no variant fits",
+            "shorten the values the text uses, add a shorter variant to the template, or "
+            "set limits in the channel if your instance allows more")
+
+    def _fields(self, channel: Channel, platform: Platform, slot: Slot) -> list[Text]:
+        lang = channel.languages[0]
+        recorder = Recorder()
+        try:
+            context = self.view(channel, lang, recorder)
+            name = self.slot_template(lang, "fields", channel)
+            if channel.status == "retired":
+                name = f"{lang}/fields.txt.j2"
+            self._variants(name, context, recorder, slot)
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError) as exc:
+            self._error(exc)
+            return []
+        fields = recorder.fields[: slot.items]
+        texts = []
+        for index, (label, value) in enumerate(fields, start=1):
+            for part, content in (("name", label), ("value", value)):
+                clean = normalise(content, line_breaks=False)
+                fitted, shortest = fit([[clean]], slot.limits, "")
+                part_slot = f"field-{index}-{part}"
+                if fitted is None:
+                    self._too_long(channel, platform, slot, shortest)
+                    continue
+                texts.append(self._text(channel, platform, part_slot, fitted,
+                                        set(recorder.commitments)))
+        return texts
+
+    def _statement(self, channel: Channel, lang: str) -> Statement | None:
+        recorder = Recorder()
+        try:
+            context = self.view(channel, lang, recorder)
+            markdown = self.templates.get(f"{lang}/statement.md.j2").render(context)
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError) as exc:
+            self._error(exc)
+            return None
+        return Statement(channel.id, lang, tidy_markdown(markdown),
+                         tuple(sorted(recorder.commitments)))
+
+    def render_page(self, name: str, context: dict[str, Any]) -> str | None:
+        try:
+            return self.templates.get(name).render(context)
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError) as exc:
+            self._error(exc)
+            return None
+
+
+def tidy_markdown(text: str) -> str:
+    """Blank lines where Markdown needs them, never two in a row, one final newline.
+
+    Templates may drop a conditional line; this keeps headings and lists well-formed
+    whatever the template did.
+    """
+    tidy: list[str] = []
+    for raw in text.strip().splitlines():
+        line = raw.rstrip()
+        starts_block = line.startswith("#") or (
+            line.startswith(("- ", "* ", "| ")) and tidy and tidy[-1]
+            and not tidy[-1].startswith(("- ", "* ", "| ")))
+        if starts_block and tidy and tidy[-1]:
+            tidy.append("")
+        if tidy and tidy[-1].startswith("#") and line:
+            tidy.append("")
+        if not line and tidy and not tidy[-1]:
+            continue
+        tidy.append(line)
+    return "\n".join(tidy) + "\n"

@@ -1,0 +1,167 @@
+"""The Jinja2 environment: sandboxed, strict, with project templates over the built-in ones.
+
+Templates come from pull requests by many hands, so they run in Jinja2's sandbox with
+``StrictUndefined`` (a misspelt variable is an error, not an empty string). Profile values
+are passed as data and never compiled as template code. HTML templates (``*.html.j2``)
+autoescape; text and Markdown templates do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator.errors import Location, Problems
+from generator.yamlload import YamlError, load_file
+
+LANGUAGE_FILE = "language.yml"
+#: What ``{{ paragraph }}`` prints in a text template: U+2029 PARAGRAPH SEPARATOR.
+PARAGRAPH = "\u2029"
+
+
+def builtin_templates_dir() -> Path:
+    """The templates shipped in the wheel, or the repository's ``templates/`` in a checkout."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    locale: str
+    words: dict[str, Any]
+
+
+class Templates:
+    """Finds, compiles (once) and renders templates; knows which languages exist."""
+
+    def __init__(self, project_dir: Path | None) -> None:
+        self.roots = [root for root in (project_dir, builtin_templates_dir()) if root]
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(r)) for r in self.roots])
+        options: dict[str, Any] = {
+            "loader": loader,
+            "undefined": jinja2.StrictUndefined,
+            "autoescape": lambda name: bool(name and name.endswith(".html.j2")),
+            "keep_trailing_newline": True,
+            "lstrip_blocks": True,
+            "auto_reload": False,
+        }
+        #: Markdown and HTML: a block tag's own line break is dropped, as usual in Jinja.
+        self.env = SandboxedEnvironment(trim_blocks=True, **options)
+        #: Profile texts (``*.txt.j2``): every line break is just a space, so a sentence
+        #: in an ``{% if %}`` never glues to the next; ``{{ paragraph }}`` ends a paragraph.
+        self.text_env = SandboxedEnvironment(trim_blocks=False, **options)
+        for env in (self.env, self.text_env):
+            env.filters["extract"] = _extract
+            env.globals["paragraph"] = PARAGRAPH
+        self._exists: dict[str, bool] = {}
+
+    def languages(self) -> list[str]:
+        found = set()
+        for root in self.roots:
+            if root.is_dir():
+                found.update(p.parent.name for p in root.glob(f"*/{LANGUAGE_FILE}"))
+        return sorted(found)
+
+    def find(self, name: str) -> Path | None:
+        for root in self.roots:
+            candidate = root / name
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def exists(self, name: str) -> bool:
+        if name not in self._exists:
+            self._exists[name] = self.find(name) is not None
+        return self._exists[name]
+
+    def get(self, name: str) -> jinja2.Template:
+        env = self.text_env if name.endswith(".txt.j2") else self.env
+        return env.get_template(name)
+
+    def load_language(self, code: str, problems: Problems) -> Language | None:
+        path = self.find(f"{code}/{LANGUAGE_FILE}")
+        if path is None:
+            problems.error(Location(f"templates/{code}/{LANGUAGE_FILE}"),
+                           f"no language file for {code!r}",
+                           "copy templates/en/language.yml and translate it")
+            return None
+        display = self.display(path)
+        try:
+            words = load_file(path, display)
+        except YamlError as exc:
+            problems.extend([exc.problem])
+            return None
+        if not isinstance(words, dict) or "locale" not in words:
+            problems.error(Location(display, 1, 1), "language file needs a 'locale' key",
+                           "e.g. locale: nb")
+            return None
+        return Language(code, str(words["locale"]), dict(words))
+
+    def display(self, path: Path) -> str:
+        for root in self.roots:
+            try:
+                rel = path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+            prefix = "templates" if root == self.roots[-1] else root.name
+            return f"{prefix}/{rel}"
+        return str(path)
+
+    def files(self) -> Iterator[tuple[str, Path]]:
+        """Every template file that would be used, by its name (project ones win)."""
+        seen: set[str] = set()
+        for root in self.roots:
+            for path in sorted(root.rglob("*")):
+                name = path.relative_to(root).as_posix()
+                if path.is_file() and name not in seen and "__pycache__" not in name:
+                    seen.add(name)
+                    yield name, path
+
+    def digest(self) -> str:
+        digest = hashlib.sha256()
+        for name, path in self.files():
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+
+def _extract(key: Any, container: Any) -> Any:
+    """``list | map("extract", mapping)``: look each item up in a mapping (as in Ansible)."""
+    return container[key]
+
+
+def template_problem(exc: Exception, templates: Templates) -> tuple[Location, str]:
+    """Turn a Jinja error into ``templates/x.j2:line`` and a message a user can act on."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
+    line = getattr(exc, "lineno", 0) or 0
+    if not getattr(exc, "filename", None):
+        name, line = _innermost_template_frame(exc) or (name, line)
+    path = templates.find(str(name)) if name else None
+    display = templates.display(path) if path else f"templates/{name}"
+    message = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, jinja2.exceptions.UndefinedError):
+        message = f"undefined in template: {message}"
+    elif isinstance(exc, jinja2.exceptions.SecurityError):
+        message = f"not allowed in templates: {message}"
+    return Location(display, line, 1 if line else 0), message
+
+
+def _innermost_template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line a runtime error happened on, from the traceback."""
+    tb = exc.__traceback__
+    found = None
+    while tb is not None:
+        frame = tb.tb_frame
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            found = (template.name, template.get_corresponding_lineno(tb.tb_lineno))
+        tb = tb.tb_next
+    return found

@@ -139,10 +139,10 @@ def implied_commitments(channel: Channel, org: Organisation) -> set[str]:
         implied.add("no_answer")
     if channel.moderation.rules or channel.moderation.custom:
         implied |= {"moderation", "consequences"}
-    if channel.moderation.warning:
-        implied.add("warning")
-    if channel.moderation.covers_messages:
-        implied.add("direct_messages")
+        if channel.moderation.warning:
+            implied.add("warning")
+        if channel.moderation.covers_messages:
+            implied.add("direct_messages")
     if channel.comments != "open":
         implied.add("comments")
     if org.casework:

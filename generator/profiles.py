@@ -81,6 +81,7 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
     defaults_raw = org_raw.get("defaults") or LocatedDict(location=org_raw.location)
 
     channels: list[Channel] = []
+    raws: dict[str, LocatedDict] = {}
     channel_dir = profiles_dir / CHANNELS_DIR
     paths = sorted(channel_dir.glob("*.yml")) + sorted(channel_dir.glob("*.yaml"))
     if not paths:
@@ -93,6 +94,7 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
                            "rename it with lower-case letters a-z, digits and hyphens")
             continue
         raw = _read(path, name, problems, digests)
+        raws[path.stem] = raw if raw is not None else LocatedDict(location=Location(name))
         if raw is None:
             continue
         for key in raw.keys() & {"owner", "platform"}:
@@ -108,8 +110,7 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
                           languages=channel.languages or (languages[0],))
         _check_platform(channel, raw, catalogue, problems)
         channels.append(channel)
-    _check_references(channels, problems, {c.id: c for c in channels}, profiles_dir,
-                      display)
+    _check_references(channels, raws, problems)
     if organisation is MISSING:
         return None
     return Profiles(organisation, tuple(channels), digests)
@@ -144,22 +145,30 @@ def _check_platform(channel: Channel, raw: LocatedDict, catalogue: Catalogue,
                            f"its slots: {', '.join(platform.slots)}")
 
 
-def _check_references(channels: list[Channel], problems: Problems,
-                      by_id: dict[str, Channel], profiles_dir: Path, display: Any) -> None:
+def _check_references(channels: list[Channel], raws: dict[str, LocatedDict],
+                      problems: Problems) -> None:
+    """``go_to`` and ``successor`` must name a channel that is (or will be) public."""
+    from generator.schema import did_you_mean
+
+    by_id = {c.id: c for c in channels}
     for channel in channels:
-        where = Location(display(profiles_dir / CHANNELS_DIR / f"{channel.id}.yml"))
-        targets = [channel.response.go_to]
-        if channel.retired is not None:
-            targets.append(channel.retired.successor)
-        for target in targets:
-            if target is None:
-                continue
+        raw = raws[channel.id]
+        response = raw.get("response")
+        retired = raw.get("retired")
+        targets = [
+            (channel.response.go_to,
+             response.value_at("go_to") if isinstance(response, LocatedDict) else raw.location),
+            (channel.retired.successor if channel.retired else None,
+             retired.value_at("successor") if isinstance(retired, LocatedDict)
+             else raw.location),
+        ]
+        for target, where in targets:
+            if target is None or (target in raws and target not in by_id):
+                continue  # none given, or that file has errors of its own
             other = by_id.get(target)
             if other is None:
-                from generator.schema import did_you_mean
-
                 problems.error(where, f"refers to channel {target!r}, which does not exist",
-                               did_you_mean(target, list(by_id)) or "use a channel file name")
+                               did_you_mean(target, list(raws)) or "use a channel file name")
             elif not other.is_public:
                 problems.error(where, f"refers to channel {target!r}, which is {other.status}",
                                "point to an active or pilot channel")

@@ -1,0 +1,109 @@
+"""Bad input gives one line per problem with file:line:column, exit 1, output untouched."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import snapshot
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    content = path.read_text(encoding="utf-8")
+    assert old in content, f"fixture text {old!r} not in {path}"
+    path.write_text(content.replace(old, new, 1), encoding="utf-8")
+
+
+# Each case: a change to the example project and the exact lines it must produce.
+CASES = {
+    "bad-yaml": (
+        lambda p: _append(p / "profiles/channels/facebook.yml", "comments: [open\n"),
+        ["profiles/channels/facebook.yml:15:1: did not find expected ',' or ']' (while "
+         "parsing a flow sequence) (fix the YAML syntax)"],
+    ),
+    "unknown-key": (
+        lambda p: _append(p / "profiles/channels/facebook.yml", "respons: {}\n"),
+        ["profiles/channels/facebook.yml:14:1: unknown key 'respons' (did you mean "
+         "'response'?)"],
+    ),
+    "wrong-type": (
+        lambda p: _replace(p / "profiles/channels/tiktok.yml", "{posts: 1, per: week}",
+                           "{posts: many, per: week}"),
+        ["profiles/channels/tiktok.yml:17:19: expected a whole number, got the text 'many'"],
+    ),
+    "yes-is-not-true": (
+        lambda p: _replace(p / "profiles/organisation.yml", "casework: true", "casework: yes"),
+        ["profiles/organisation.yml:24:11: expected true or false, got the text 'yes' "
+         "(YAML 1.2 reads yes/no as text; write true or false)"],
+    ),
+    "unknown-platform": (
+        lambda p: _replace(p / "profiles/channels/instagram.yml", "platform: instagram",
+                           "platform: instagran"),
+        ["profiles/channels/instagram.yml:2:11: unknown platform 'instagran' (did you mean "
+         "'instagram'?)"],
+    ),
+    "http-link": (
+        lambda p: _replace(p / "profiles/channels/facebook.yml",
+                           "url: https://www.facebook.com", "url: javascript://www.facebook.com"),
+        ["profiles/channels/facebook.yml:4:6: 'javascript://www.facebook.com/fjordetaten' is "
+         "not an https:// address (write the full address, starting with https://)"],
+    ),
+    "missing-language": (
+        lambda p: _replace(p / "profiles/channels/facebook.yml",
+                           "  en: everyone who lives on or travels along the coast\n", ""),
+        ["profiles/channels/facebook.yml:6:3: missing language(s): en (write the text in "
+         "every language the organisation uses)"],
+    ),
+    "time-as-number": (
+        lambda p: _replace(p / "profiles/organisation.yml", 'opens: "08:00"', "opens: 800"),
+        ["profiles/organisation.yml:37:14: expected a time of day (HH:MM), got the number "
+         "800 (write it as \"08:30\")"],
+    ),
+    "text-too-long": (
+        lambda p: _replace(p / "profiles/organisation.yml",
+                           "statement_url:\n  nb: https://fjordetaten.example/some",
+                           "statement_url:\n  nb: https://fjordetaten.example/" + "x" * 90),
+        ["channels/tiktok.yml: tiktok: bio (nb) is 102 long counted as strictest; TikTok "
+         "allows 80, and no variant fits (shorten the values the text uses, add a shorter "
+         "variant to the template, or set limits in the channel if your instance allows "
+         "more)"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_reported_precisely(case: str, project: Path, runner: CliRunner,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    change, expected = CASES[case]
+    change(project)
+    monkeypatch.chdir(project)
+    before = snapshot(project / "output")
+    result = runner.invoke(main, ["build"])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.output
+    for line in expected:
+        assert line in lines, "\n".join(lines)
+    assert lines[-1].startswith("Aborted: ")
+    assert snapshot(project / "output") == before
+
+
+def test_all_errors_of_a_run_are_reported_together(project: Path, runner: CliRunner,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    for case in ("unknown-key", "unknown-platform", "yes-is-not-true", "wrong-type"):
+        CASES[case][0](project)
+    monkeypatch.chdir(project)
+    result = runner.invoke(main, ["build"])
+    assert result.exit_code == 1
+    problems = [line for line in result.stderr.splitlines()
+                if re.match(r"^profiles/\S+:\d+:\d+: ", line)]
+    assert len(problems) == 4, result.stderr
+    assert problems == sorted(problems)

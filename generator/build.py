@@ -82,6 +82,17 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
     if profiles is None:
         return templates, None, None, inputs
     inputs.update(profiles.digests)
+    from generator.checks import REGISTRY, report_checks, run_checks
+    from generator.schema import did_you_mean
+
+    for check_id in project.settings.checks:
+        if check_id not in REGISTRY:
+            problems.error(Location(project.display(project.config_file or project.root)),
+                           f"unknown check {check_id!r} under checks",
+                           did_you_mean(check_id, sorted(REGISTRY))
+                           or f"known: {', '.join(sorted(REGISTRY))}")
+    report_checks(run_checks(profiles, catalogue, project.settings), project.settings,
+                  problems)
     localisers: dict[str, Localiser] = {}
     for lang in profiles.organisation.languages:
         language = templates.load_language(lang, problems)

@@ -19,6 +19,7 @@ from generator.schema import (
     Choice,
     Context,
     Date,
+    DictOf,
     Int,
     Language,
     ListOf,
@@ -27,7 +28,6 @@ from generator.schema import (
     Phone,
     Record,
     Slug,
-    Spec,
     Str,
     Time,
     Url,
@@ -68,35 +68,6 @@ RULE_IDS = (
     "sexual_content",
     "party_political",
 )
-
-
-class DictOf(Spec):
-    """A mapping with free keys (slot names) and values of one rule."""
-
-    def __init__(self, key: Spec, value: Spec) -> None:
-        self.key = key
-        self.value = value
-
-    def type_name(self) -> str:
-        return f"a mapping of {self.key.type_name()} to {self.value.type_name()}"
-
-    def check(self, value: Any, loc: Any, ctx: Context) -> Any:
-        from generator.schema import MISSING
-
-        if not isinstance(value, dict):
-            return self._wrong_type(value, loc, ctx)
-        result = {}
-        for key, item in value.items():
-            key_loc = value.key_at(key) if isinstance(value, LocatedDict) else loc
-            val_loc = value.value_at(key) if isinstance(value, LocatedDict) else loc
-            checked_key = self.key.check(key, key_loc, ctx)
-            checked = self.value.check(item, val_loc, ctx)
-            if checked_key is not MISSING and checked is not MISSING:
-                result[checked_key] = checked
-        return dict(sorted(result.items()))
-
-    def json_schema(self) -> dict[str, Any]:
-        return {"type": "object", "additionalProperties": self.value.json_schema()}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -321,9 +292,6 @@ def _check_channel(value: Channel, raw: LocatedDict, ctx: Context) -> None:
     if value.status == "retired" and value.retired is None:
         ctx.problems.error(raw.location, "a retired channel needs 'retired' with its date",
                            "add retired: {date: YYYY-MM-DD, successor: <channel id>}")
-    if value.status == "pilot" and value.pilot_ends is None:
-        ctx.problems.warn(raw.location, "a pilot channel has no end date",
-                          "add pilot_ends: YYYY-MM-DD", check="pilot-no-end")
     if value.response.answers and value.response.go_to:
         ctx.problems.error(raw.value_at("response"), "'go_to' is only for channels that "
                            "do not answer", "set answers: false or remove go_to")

@@ -29,6 +29,8 @@ class Profiles:
     channels: tuple[Channel, ...]
     #: sha256 of each input file, by its path relative to the project
     digests: dict[str, str]
+    #: the located source of the organisation ("") and of each channel (by id), for checks
+    sources: dict[str, LocatedDict]
 
     def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.id == channel_id), None)
@@ -113,7 +115,7 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
     _check_references(channels, raws, problems)
     if organisation is MISSING:
         return None
-    return Profiles(organisation, tuple(channels), digests)
+    return Profiles(organisation, tuple(channels), digests, {"": org_raw, **raws})
 
 
 def _languages(org_raw: LocatedDict, ctx: Context) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from generator.schema import (
     Bool,
     Choice,
     Context,
+    DictOf,
     Int,
     Language,
     ListOf,
@@ -54,7 +55,8 @@ class ProjectSettings:
         Int(minimum=1, maximum=120), "Warn when a channel's last_reviewed is older than "
         "this.", default=12)
     checks: Mapping[str, Any] = spec_field(
-        Record(CheckSetting, partial=True), "Per-check settings by check id.", factory=dict)
+        DictOf(Str(), Record(CheckSetting)), "Per-check settings by check id, e.g. "
+        "{review-overdue: {severity: error}}.", factory=dict)
 
 
 PROJECT = Record(ProjectSettings, ignore=("$schema",))

@@ -411,6 +411,33 @@ class OneOf(Spec):
         return {"anyOf": [self.scalar.json_schema(), self.mapping.json_schema()]}
 
 
+class DictOf(Spec):
+    """A mapping with free keys (slot names) and values of one rule."""
+
+    def __init__(self, key: Spec, value: Spec) -> None:
+        self.key = key
+        self.value = value
+
+    def type_name(self) -> str:
+        return f"a mapping of {self.key.type_name()} to {self.value.type_name()}"
+
+    def check(self, value: Any, loc: Any, ctx: Context) -> Any:
+        if not isinstance(value, dict):
+            return self._wrong_type(value, loc, ctx)
+        result = {}
+        for key, item in value.items():
+            key_loc = value.key_at(key) if isinstance(value, LocatedDict) else loc
+            val_loc = value.value_at(key) if isinstance(value, LocatedDict) else loc
+            checked_key = self.key.check(key, key_loc, ctx)
+            checked = self.value.check(item, val_loc, ctx)
+            if checked_key is not MISSING and checked is not MISSING:
+                result[checked_key] = checked
+        return dict(sorted(result.items()))
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": self.value.json_schema()}
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""

@@ -55,7 +55,8 @@ class Change:
     new: bytes | None
     old_meta: Mapping[str, object] = field(default_factory=dict)
     new_meta: Mapping[str, object] = field(default_factory=dict)
-    #: False when an update overwrites a file no manifest listed (e.g. after a lost manifest).
+    #: Whether the old manifest listed the path; an untracked update overwrites a file the
+    #: tool did not know it had written (e.g. after the manifest was lost).
     tracked: bool = True
 
 
@@ -223,6 +224,8 @@ def make_plan(
     unsafe generated path, before anything is read.
     """
     output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise KanalprofilError(f"{output_dir} exists but is not a directory")
     accept: Callable[[str], bool] = selected or (lambda _path: True)
 
     problems = [f"{p!r}: {reason}" for p in sorted(files) if (reason := _path_problem(p))]

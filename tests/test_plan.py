@@ -407,3 +407,9 @@ def test_file_in_the_way_of_a_generated_directory_is_refused(tmp_path: Path) -> 
     (tmp_path / "site").write_text("user file\n")
     with pytest.raises(KanalprofilError, match="site is a file, not a directory"):
         make_plan(tmp_path, generated(), {}, INPUTS)
+
+
+def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "output").write_text("oops\n")
+    with pytest.raises(KanalprofilError, match="exists but is not a directory"):
+        make_plan(tmp_path / "output", generated(), {}, INPUTS)

@@ -1,0 +1,142 @@
+"""The manifest: ``output/.kanalprofil-manifest.json``, the record of what the tool generated.
+
+output/ is committed and reviewed, and people may put their own files next to the
+generated ones. The manifest is how the tool tells the two apart: only files it lists
+were generated, so only they may ever be deleted, and anything else is left alone and
+reported as user-owned. It also records the sha256 of every input and every file, and the
+text-slot metadata (counts, limits), so a reviewer can see why a file changed and the
+markdown plan can show "142 → 148 / 150" without re-counting the old text.
+
+The file is deterministic (sorted keys, indent 2, UTF-8, LF, final newline, no
+timestamps) so that a rebuild with no changes produces identical bytes and is not
+rewritten. The writer writes it last: a manifest on disk never claims a file that is not
+there yet, and a missing or stale manifest is repaired by the next build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.errors import KanalprofilError
+
+MANIFEST_NAME = ".kanalprofil-manifest.json"
+#: Bumped when the layout changes incompatibly; older tools refuse newer manifests.
+FORMAT_VERSION = 1
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What one build generated: input hashes and, per file, its sha256 and metadata.
+
+    ``files`` maps a POSIX path relative to output/ to ``{"sha256": ..., **metadata}``.
+    Treat the mappings as read-only; they are shared with the plan that made them.
+    """
+
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    tool_version: str = __version__
+    format_version: int = FORMAT_VERSION
+
+    def sha256(self, path: str) -> str | None:
+        entry = self.files.get(path)
+        value = entry.get("sha256") if entry is not None else None
+        return value if isinstance(value, str) else None
+
+    def metadata(self, path: str) -> dict[str, object]:
+        """The metadata the renderer gave for ``path`` (without the sha256), or ``{}``."""
+        entry = self.files.get(path, {})
+        return {k: v for k, v in entry.items() if k != "sha256"}
+
+
+def file_entry(sha256: str, metadata: Mapping[str, object] | None) -> dict[str, object]:
+    """Build one ``files`` entry; refuses metadata that would shadow the hash."""
+    entry: dict[str, object] = dict(metadata or {})
+    if "sha256" in entry:
+        raise ValueError("file metadata must not contain the reserved key 'sha256'")
+    entry["sha256"] = sha256
+    return entry
+
+
+def dump_manifest(manifest: Manifest) -> bytes:
+    """Serialise deterministically, so identical builds give identical bytes."""
+    document: dict[str, Any] = {
+        "format": manifest.format_version,
+        "tool_version": manifest.tool_version,
+        "inputs": dict(manifest.inputs),
+        "files": {path: dict(entry) for path, entry in manifest.files.items()},
+    }
+    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def parse_manifest(data: bytes, where: str = MANIFEST_NAME) -> tuple[Manifest, list[str]]:
+    """Parse manifest bytes; a corrupt manifest becomes an empty one plus a note saying so.
+
+    Being lenient is safe: an empty manifest only means nothing gets deleted and old
+    generated files are reported as user-owned until the next build lists them again.
+    A manifest from a *newer* format is refused instead, because guessing could delete
+    or keep the wrong files.
+    """
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return Manifest(), [f"{where} is not valid JSON ({exc}); treating it as empty"]
+    if not isinstance(document, dict):
+        return Manifest(), [f"{where} is not a JSON object; treating it as empty"]
+    version = document.get("format")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise KanalprofilError(
+            f"{where} has format {version}, but this kanalprofil only knows format "
+            f"{FORMAT_VERSION}; upgrade kanalprofil"
+        )
+    inputs = document.get("inputs")
+    files = document.get("files")
+    tool_version = document.get("tool_version")
+    if (
+        version != FORMAT_VERSION
+        or not isinstance(inputs, dict)
+        or not isinstance(files, dict)
+        or not isinstance(tool_version, str)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in inputs.items())
+    ):
+        return Manifest(), [f"{where} is not a kanalprofil manifest; treating it as empty"]
+    notes: list[str] = []
+    kept: dict[str, Mapping[str, object]] = {}
+    for path, entry in files.items():
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("sha256"), str)
+            or not _SHA256.fullmatch(entry["sha256"])
+        ):
+            notes.append(f"{where}: ignoring malformed entry for {path!r}")
+            continue
+        kept[path] = entry
+    return Manifest(inputs=inputs, files=kept, tool_version=tool_version), notes
+
+
+def load_manifest(output_dir: Path) -> tuple[Manifest, bytes | None, list[str]]:
+    """Read the manifest in ``output_dir``: (manifest, raw bytes or None, notes).
+
+    The raw bytes let the plan tell whether the manifest needs rewriting without
+    dumping twice; a missing manifest is normal on the first build and gives no note
+    unless output/ already holds files (the plan adds that note, it knows).
+    """
+    path = output_dir / MANIFEST_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Manifest(), None, []
+    except IsADirectoryError:
+        raise KanalprofilError(
+            f"{path} is a directory; remove it so the manifest can be written"
+        ) from None
+    manifest, notes = parse_manifest(data, where=f"output/{MANIFEST_NAME}")
+    return manifest, data, notes

@@ -39,6 +39,7 @@ test: $(TEST_STAMP) lint
 docs: $(STAMP)
 	$(BIN)/python -c "from pathlib import Path; from generator.scaffold import write_schemas; write_schemas(Path('schema'))"
 	$(BIN)/kanalprofil platforms --format markdown > docs/platforms.md
+	$(BIN)/python -c "from generator.reference import render_reference as r; print(r(), end='')" > docs/profile-reference.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

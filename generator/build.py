@@ -107,6 +107,7 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
         return templates, None, profiles, inputs
     renderer = Renderer(templates, catalogue, profiles.organisation,
                         {c.id: c for c in profiles.channels}, localisers, problems)
+    renderer.sources = profiles.sources
     return templates, renderer, profiles, inputs
 
 

@@ -107,6 +107,13 @@ class Renderer:
         self.localisers = localisers
         self.problems = problems
         self.org_views = {lang: organisation_view(organisation, lang) for lang in localisers}
+        self.sources: Mapping[str, Any] = {}
+
+    def locate(self, channel_id: str) -> Location:
+        """Where a channel is defined, for problems found while rendering it."""
+        source = self.sources.get(channel_id)
+        return Location(source.location.file, 1, 1) if source is not None \
+            else Location(f"channels/{channel_id}.yml")
 
     def view(self, channel: Channel, lang: str, recorder: RecorderLike) -> dict[str, Any]:
         platform = self.catalogue.platforms[channel.platform]
@@ -204,7 +211,7 @@ class Renderer:
         over = next((m for m in measures if not m.fits), measures[0])
         lang = "+".join(channel.languages)
         self.problems.error(
-            Location(f"channels/{channel.id}.yml"),
+            self.locate(channel.id),
             f"{channel.id}: {slot.name} ({lang}) is {over.count} long counted as "
             f"{over.rule}; {platform.name} allows {over.limit}, and no variant fits",
             "shorten the values the text uses, add a shorter variant to the template, or "

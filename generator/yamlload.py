@@ -232,7 +232,9 @@ def loads(text: str, display: str) -> Any:
         location = _location(display, mark) if mark else Location(display, 1, 1)
         message = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and "duplicate" not in exc.problem:
-            message = f"{exc.problem} ({exc.context})"
+            started = exc.context_mark
+            where = f" at {started.line + 1}:{started.column + 1}" if started else ""
+            message = f"{exc.problem}, {exc.context.replace('while ', 'when ')}{where}"
         hint = "" if isinstance(exc, yaml.constructor.ConstructorError) else "fix the YAML syntax"
         raise YamlError(Problem(location, message, hint)) from None
     except yaml.YAMLError as exc:  # reader errors: control characters and the like

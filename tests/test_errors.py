@@ -26,18 +26,18 @@ def _replace(path: Path, old: str, new: str) -> None:
 CASES = {
     "bad-yaml": (
         lambda p: _append(p / "profiles/channels/facebook.yml", "comments: [open\n"),
-        ["profiles/channels/facebook.yml:15:1: did not find expected ',' or ']' (while "
-         "parsing a flow sequence) (fix the YAML syntax)"],
+        ["profiles/channels/facebook.yml:17:1: did not find expected ',' or ']', when "
+         "parsing a flow sequence at 16:11 (fix the YAML syntax)"],
     ),
     "unknown-key": (
         lambda p: _append(p / "profiles/channels/facebook.yml", "respons: {}\n"),
-        ["profiles/channels/facebook.yml:14:1: unknown key 'respons' (did you mean "
+        ["profiles/channels/facebook.yml:16:1: unknown key 'respons' (did you mean "
          "'response'?)"],
     ),
     "wrong-type": (
         lambda p: _replace(p / "profiles/channels/tiktok.yml", "{posts: 1, per: week}",
                            "{posts: many, per: week}"),
-        ["profiles/channels/tiktok.yml:17:19: expected a whole number, got the text 'many'"],
+        ["profiles/channels/tiktok.yml:13:19: expected a whole number, got the text 'many'"],
     ),
     "yes-is-not-true": (
         lambda p: _replace(p / "profiles/organisation.yml", "casework: true", "casework: yes"),
@@ -64,15 +64,15 @@ CASES = {
     ),
     "time-as-number": (
         lambda p: _replace(p / "profiles/organisation.yml", 'opens: "08:00"', "opens: 800"),
-        ["profiles/organisation.yml:37:14: expected a time of day (HH:MM), got the number "
+        ["profiles/organisation.yml:39:14: expected a time of day (HH:MM), got the number "
          "800 (write it as \"08:30\")"],
     ),
     "text-too-long": (
         lambda p: _replace(p / "profiles/organisation.yml",
                            "statement_url:\n  nb: https://fjordetaten.example/some",
                            "statement_url:\n  nb: https://fjordetaten.example/" + "x" * 90),
-        ["channels/tiktok.yml: tiktok: bio (nb) is 102 long counted as strictest; TikTok "
-         "allows 80, and no variant fits (shorten the values the text uses, add a shorter "
+        ["profiles/channels/facebook.yml:1:1: facebook: bio (nb) is 118 long counted as "
+         "strictest; Facebook allows 100, and no variant fits (shorten the values the text uses, add a shorter "
          "variant to the template, or set limits in the channel if your instance allows "
          "more)"],
     ),

@@ -1,0 +1,200 @@
+"""The command line, through Click's CliRunner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import __version__
+from generator.cli import main
+from tests.conftest import ROOT, snapshot
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"kanalprofil, version {__version__}\n"
+
+
+def test_every_command_has_help(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("build", "check", "diff", "show", "count", "platforms", "init", "schema"):
+        assert command in result.output
+        sub = runner.invoke(main, [command, "--help"])
+        assert sub.exit_code == 0, command
+        assert "Usage: main " in sub.output or "Usage: " in sub.output
+
+
+def test_unknown_option_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["build", "--no-such-option"])
+    assert result.exit_code == 2
+
+
+def test_build_from_empty_output_then_nothing_to_do(in_project: Path, runner: CliRunner
+                                                    ) -> None:
+    expected = snapshot(ROOT / "output")
+    for path in sorted((in_project / "output").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    first = runner.invoke(main, ["build"])
+    assert first.exit_code == 0, first.output
+    assert "created" in first.output
+    assert snapshot(in_project / "output") == expected
+    mtimes = {p: p.stat().st_mtime_ns for p in (in_project / "output").rglob("*")}
+    second = runner.invoke(main, ["build"])
+    assert second.exit_code == 0
+    assert "nothing written" in second.output
+    assert {p: p.stat().st_mtime_ns for p in (in_project / "output").rglob("*")} == mtimes
+
+
+def test_check_passes_on_the_committed_example(in_project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("is up to date (%d files)." % len(
+        [p for p in snapshot(in_project / "output") if not p.startswith(".")]))
+
+
+def test_check_fails_when_a_policy_line_changes(in_project: Path, runner: CliRunner) -> None:
+    org = in_project / "profiles" / "organisation.yml"
+    org.write_text(org.read_text(encoding="utf-8").replace(
+        "time: {within: 2, unit: business_days}", "time: {within: 3, unit: business_days}"),
+        encoding="utf-8")
+    before = snapshot(in_project / "output")
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "stale: channels/facebook/nb/statement.md" in result.stderr
+    assert snapshot(in_project / "output") == before
+    # ... and one rebuild updates every channel that uses the default
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    for channel in ("facebook", "instagram", "linkedin"):
+        statement = (in_project / f"output/channels/{channel}/en/statement.md").read_text()
+        assert "3 working days" in statement, channel
+    assert "4 hours" in (in_project / "output/channels/mastodon/en/statement.md").read_text()
+
+
+def test_show_prints_exactly_the_slot_text(in_project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["show", "facebook", "--lang", "nb", "--slot", "bio"])
+    assert result.exit_code == 0
+    stored = (in_project / "output/channels/facebook/nb/bio.txt").read_text(encoding="utf-8")
+    assert result.output == stored
+
+
+def test_show_unknown_slot_lists_what_there_is(in_project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["show", "facebook", "--slot", "nope"])
+    assert result.exit_code == 2
+    assert "nb/bio.txt" in result.output
+
+
+def test_show_unknown_channel_is_a_usage_error(in_project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["show", "myspace"])
+    assert result.exit_code == 2
+    assert "no channel 'myspace'" in result.output
+
+
+def test_count_reads_stdin(runner: CliRunner) -> None:
+    fits = runner.invoke(main, ["count", "--platform", "tiktok"], input="Hei på deg\n")
+    assert fits.exit_code == 0
+    assert fits.output.startswith("10 / 80 (")
+    over = runner.invoke(main, ["count", "--platform", "tiktok"], input="x" * 81)
+    assert over.exit_code == 1
+    assert "over by 1" in over.output
+
+
+def test_count_json_gives_every_count(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["count", "--platform", "bluesky", "--json"],
+                           input="\U0001F9D1\u200D\U0001F9D1\u200D\U0001F9D2")
+    data = json.loads(result.output)
+    assert data["counts"]["graphemes"] == 1
+    assert data["counts"]["code_points"] == 5
+    assert data["counts"]["utf8_bytes"] == 18
+    assert data["fits"] is True
+
+
+def test_count_unknown_platform(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["count", "--platform", "myspace"], input="x")
+    assert result.exit_code == 2
+    assert "unknown platform 'myspace'" in result.output
+
+
+def test_platforms_markdown_is_the_committed_table(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["platforms", "--format", "markdown"])
+    assert result.exit_code == 0
+    assert result.output == (ROOT / "docs/platforms.md").read_text(encoding="utf-8"), \
+        "docs/platforms.md is stale: run `make docs`"
+
+
+def test_schema_files_are_in_sync(runner: CliRunner) -> None:
+    for kind in ("organisation", "channel", "project"):
+        result = runner.invoke(main, ["schema", kind])
+        assert result.exit_code == 0
+        committed = (ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
+        assert result.output == committed, f"schema/{kind}.schema.json is stale: make docs"
+
+
+def test_reference_docs_are_in_sync() -> None:
+    from generator.reference import render_reference
+
+    committed = (ROOT / "docs/profile-reference.md").read_text(encoding="utf-8")
+    assert render_reference() == committed, "docs/profile-reference.md is stale: make docs"
+
+
+def test_example_profiles_validate_with_check_jsonschema() -> None:
+    tool = Path(sys.executable).parent / "check-jsonschema"
+    pairs = [("channel", sorted(str(p) for p in (ROOT / "profiles/channels").glob("*.yml"))),
+             ("organisation", [str(ROOT / "profiles/organisation.yml")]),
+             ("project", [str(ROOT / "kanalprofil.yml")])]
+    for kind, files in pairs:
+        done = subprocess.run([str(tool), "--schemafile", str(ROOT / f"schema/{kind}.schema.json"),
+                               *files], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+    for path in (ROOT / "profiles").rglob("*.yml"):
+        assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema="), \
+            path
+
+
+def test_init_creates_a_project_that_builds(tmp_path: Path, runner: CliRunner,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "myorg"
+    result = runner.invoke(main, ["init", str(target), "--with-templates"])
+    assert result.exit_code == 0, result.output
+    assert (target / "kanalprofil.yml").is_file()
+    assert (target / "templates/nn/statement.md.j2").is_file()
+    assert (target / "schema/channel.schema.json").is_file()
+    monkeypatch.chdir(target)
+    built = runner.invoke(main, ["build"])
+    assert built.exit_code == 0, built.output
+    assert (target / "output/channels/facebook/nn/statement.md").is_file()
+    again = runner.invoke(main, ["init", str(target)])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_config_option_names_another_project(project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "--config", str(project / "kanalprofil.yml")])
+    assert result.exit_code == 0, result.output
+    missing = runner.invoke(main, ["check", "--config", str(project / "nope.yml")])
+    assert missing.exit_code == 1
+    assert "project file not found" in missing.output
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False, timeout=120)
+
+
+def test_subprocess_build_check_and_error(project: Path) -> None:
+    assert _run(["check"], project).returncode == 0
+    (project / "profiles/channels/facebook.yml").write_text("platform: [\n", encoding="utf-8")
+    before = snapshot(project / "output")
+    done = _run(["build"], project)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("profiles/channels/facebook.yml:2:1: ")
+    assert snapshot(project / "output") == before

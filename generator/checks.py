@@ -226,7 +226,7 @@ def _invisible(ctx: CheckContext) -> Iterator[Finding]:
 def run_checks(profiles: Profiles, catalogue: Catalogue, settings: ProjectSettings,
                on: dt.date | None = None) -> list[tuple[Check, Finding]]:
     ctx = CheckContext(profiles, catalogue, settings, on or today())
-    found = []
+    found: list[tuple[Check, Finding]] = []
     for check_id in sorted(REGISTRY):
         registered = REGISTRY[check_id]
         if _severity(registered, settings) == "off":

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import click
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from generator.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
+PlanFormat = Literal["text", "markdown", "json"]
 
 CONFIG_HELP = "Project file to use (default: ./kanalprofil.yml when present)."
 
@@ -170,7 +171,8 @@ def diff(config: Path | None, strict: bool | None, channels: tuple[str, ...],
     plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
                      selected=None if chosen.everything else chosen.path)
     use_color = sys.stdout.isatty() if color is None else color
-    click.echo(render_plan(plan, fmt, color=use_color and fmt == "text"), nl=False,
+    click.echo(render_plan(plan, cast(PlanFormat, fmt), color=use_color and fmt == "text"),
+               nl=False,
                color=use_color)
 
 

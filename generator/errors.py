@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import IO, Any
 
 import click
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -65,7 +65,8 @@ class Problems:
     def error(self, location: Location | None, message: str, hint: str = "") -> None:
         self.items.append(Problem(location, message, hint))
 
-    def warn(self, location: Location | None, message: str, hint: str = "", check: str = "") -> None:
+    def warn(self, location: Location | None, message: str, hint: str = "",
+             check: str = "") -> None:
         self.items.append(Problem(location, message, hint, Severity.WARNING, check))
 
     def extend(self, problems: Iterable[Problem]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -30,7 +30,8 @@ class Localiser:
     locale: Locale
     words: Mapping[str, Any]
 
-    def join(self, items: Sequence[str], style: str = "standard") -> str:
+    def join(self, items: Sequence[str],
+             style: Literal["standard", "or"] = "standard") -> str:
         """A list in the language's own way: "a, b og c" / "a, b or c"."""
         return format_list(list(items), style=style, locale=self.locale) if items else ""
 

@@ -24,7 +24,6 @@ from generator.schema import (
     Language,
     ListOf,
     Localised,
-    OneOf,
     Phone,
     Record,
     Slug,

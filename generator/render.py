@@ -140,7 +140,7 @@ class Renderer:
     def _variants(self, name: str, context: dict[str, Any], recorder: Recorder,
                   slot: Slot) -> list[tuple[str, frozenset[str], list[tuple[str, str]]]]:
         template = self.templates.get(name)
-        blocks = list(template.blocks.items()) or [("", None)]
+        blocks: list[tuple[str, Any]] = list(template.blocks.items()) or [("", None)]
         variants = []
         for _, block in blocks:
             recorder.reset()

@@ -65,7 +65,7 @@ class Templates:
         self._exists: dict[str, bool] = {}
 
     def languages(self) -> list[str]:
-        found = set()
+        found: set[str] = set()
         for root in self.roots:
             if root.is_dir():
                 found.update(p.parent.name for p in root.glob(f"*/{LANGUAGE_FILE}"))

@@ -86,11 +86,11 @@ def _location(display: str, mark: Any) -> Location:
     return Location(display, mark.line + 1, mark.column + 1)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """PyYAML loader with only the YAML 1.2 core schema's implicit types."""
 
     display_name = "<input>"
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML reads it per class
 
     def construct_located_mapping(self, node: yaml.MappingNode) -> LocatedDict:
         result = LocatedDict(location=_location(self.display_name, node.start_mark))
@@ -149,15 +149,15 @@ _add_resolver("tag:yaml.org,2002:bool", _BOOL, "tTfF")
 _add_resolver("tag:yaml.org,2002:int", _INT, "-+0123456789")
 _add_resolver("tag:yaml.org,2002:float", _FLOAT, "-+0123456789.")
 _add_resolver("tag:yaml.org,2002:null", _NULL, "~nN")
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, [""])  # type: ignore[list-item]
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL, [""])
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_located_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_located_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml12_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml12_float)
 _Loader.add_constructor("tag:yaml.org,2002:bool", _Loader.construct_yaml12_bool)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
-_Loader.add_constructor("tag:yaml.org,2002:binary", _Loader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)  # type: ignore[type-var]
+_Loader.add_constructor("tag:yaml.org,2002:binary", _Loader.construct_yaml_str)  # type: ignore[type-var]
 _Loader.add_constructor("tag:yaml.org,2002:omap", _Loader.construct_located_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:pairs", _Loader.construct_located_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:set", _Loader.construct_located_mapping)

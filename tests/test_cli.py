@@ -56,8 +56,8 @@ def test_build_from_empty_output_then_nothing_to_do(in_project: Path, runner: Cl
 def test_check_passes_on_the_committed_example(in_project: Path, runner: CliRunner) -> None:
     result = runner.invoke(main, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("is up to date (%d files)." % len(
-        [p for p in snapshot(in_project / "output") if not p.startswith(".")]))
+    files = len([p for p in snapshot(in_project / "output") if not p.startswith(".")])
+    assert result.output.strip().endswith(f"is up to date ({files} files).")
 
 
 def test_check_fails_when_a_policy_line_changes(in_project: Path, runner: CliRunner) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 # Each case: a change to the example project and the exact lines it must produce.
-CASES = {
+CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "bad-yaml": (
         lambda p: _append(p / "profiles/channels/facebook.yml", "comments: [open\n"),
         ["profiles/channels/facebook.yml:17:1: did not find expected ',' or ']', when "
@@ -72,9 +73,9 @@ CASES = {
                            "statement_url:\n  nb: https://fjordetaten.example/some",
                            "statement_url:\n  nb: https://fjordetaten.example/" + "x" * 90),
         ["profiles/channels/facebook.yml:1:1: facebook: bio (nb) is 118 long counted as "
-         "strictest; Facebook allows 100, and no variant fits (shorten the values the text uses, add a shorter "
-         "variant to the template, or set limits in the channel if your instance allows "
-         "more)"],
+         "strictest; Facebook allows 100, and no variant fits (shorten the values the text "
+         "uses, add a shorter variant to the template, or set limits in the channel if your "
+         "instance allows more)"],
     ),
 }
 

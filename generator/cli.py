@@ -88,8 +88,33 @@ def _check_filters(result: BuildResult, chosen: Selection) -> None:
                                  param_hint="--lang")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class SafeGroup(click.Group):
+    """Turns an unexpected exception into one line (``--debug`` shows the traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted; output/ was left as it was.", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if ctx.meta.get("kanalprofil.debug"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                "traceback, and please report it)") from None
+
+
+def _debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta["kanalprofil.debug"] = value
+
+
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="kanalprofil")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
+              help="Show a traceback for unexpected errors.")
 def main() -> None:
     """Generate social media profile texts and expectation statements from YAML.
 

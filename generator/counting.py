@@ -88,7 +88,12 @@ _CYRILLIC = r"\u0400-\u04ff"
 #: A character that may appear in a domain label (anything but punctuation and spaces).
 _DOMAIN_CHAR = f"[^{_PUNCT}{_SPACES}{_INVALID}{_BIDI}]"
 #: The character before a URL must not glue it to a word, a mention, a hashtag or a cashtag.
-_BEFORE_URL = f"(?P<before>^|[^A-Za-z0-9@\uff20$#\uff03{_INVALID}])"
+#: Order matters, as upstream: at the very start a non-ASCII letter is taken as this
+#: "preceding character" rather than as part of the domain ("Åb.no" finds "b.no").
+#: The empty look-ahead stands for upstream's UTF-16 view: there the first half of an
+#: astral character (an emoji) can be the preceding character and its second half starts
+#: the domain, so "😀.org.no" is tried as a domain before ".org.no" is.
+_BEFORE_URL = f"(?P<before>(?=[\U00010000-\U0010ffff])|[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|^)"
 #: After a TLD there must be no further letter, digit, "@", "+" or "-" (so "example.community"
 #: is not "example.com" followed by "munity").
 _TLD_END = r"(?=[^0-9a-zA-Z@+\-]|$)"
@@ -419,23 +424,42 @@ class XResult:
 
 #: Characters that make a post invalid (twitter-text ``invalidChars``).
 _X_INVALID_CHARS = frozenset("\ufffe\ufeff\uffff")
+#: Where an emoji can start: keycaps (#, *, digits), ©, ® and everything from U+2000 up.
+_EMOJI_START = "[#*0-9\xa9\xae\u2000-\U0010ffff]"
 #: Emoji that default to text style (©, ®, ☺...); a lone one is text to twemoji-parser.
 _EMOJI_PRESENTATION = regex.compile(r"\p{Emoji_Presentation}")
 
 
-def _emoji_spans(text: str) -> dict[int, int]:
-    """Start -> end (code points) of each emoji sequence, from the ``emoji`` package.
+@functools.cache
+def _emoji_pattern() -> Any:
+    """Emoji sequences from the ``emoji`` package's EMOJI_DATA, matched longest first.
 
-    That package follows current Unicode emoji data (twemoji-parser, which X's library
-    uses, stopped at Emoji 12 in 2019, so newer sequences would count per code point
-    there). Unknown ZWJ combinations stay separate emoji, as in twemoji-parser. A single
-    text-style character such as © without U+FE0F is not treated as emoji, as upstream.
+    That data follows current Unicode emoji releases; twemoji-parser, which X's library
+    uses, stopped at Emoji 12 (2019), so newer sequences would count per code point there.
+    ``emoji.emoji_list`` itself is not used: it drops an emoji followed by a stray ZWJ.
     """
-    import emoji  # imported lazily: building its tables takes a moment
+    import emoji  # imported lazily: its tables take a moment to build
 
+    # Fully-qualified sequences and components, as twemoji lists them; of the others only
+    # keycaps without U+FE0F ("1\u20e3"), which upstream's conformance counts as one emoji.
+    fully_qualified = emoji.STATUS["fully_qualified"]
+    sequences = [
+        seq
+        for seq, data in emoji.EMOJI_DATA.items()
+        if data["status"] <= fully_qualified or seq.endswith("\u20e3")
+    ]
+    return regex.compile(f"(?={_EMOJI_START})\\L<emoji>", emoji=sequences)
+
+
+def _emoji_spans(text: str) -> dict[int, int]:
+    """Start -> end (code points) of each emoji sequence.
+
+    Unknown ZWJ combinations stay separate emoji, as in twemoji-parser. A single
+    text-style character such as © without U+FE0F is not an emoji there, so not here.
+    """
     spans: dict[int, int] = {}
-    for found in emoji.emoji_list(text):
-        start, end = int(found["match_start"]), int(found["match_end"])
+    for m in _emoji_pattern().finditer(text):
+        start, end = m.span()
         if end - start == 1 and not _EMOJI_PRESENTATION.match(text, start):
             continue
         spans[start] = end

@@ -102,10 +102,14 @@ _PUNYCODE_TLD = r"(?:[xX][nN]--[\-0-9a-zA-Z]+)"
 #: Possessive, then a look-behind for the last character, to avoid backtracking blow-ups.
 _SUBDOMAIN = f"(?:{_DOMAIN_CHAR}(?:[_\\-]|{_DOMAIN_CHAR})*+(?<![_\\-])\\.)"
 _DOMAIN_NAME = f"(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*+(?<!-)\\.)"
-_DOMAIN = f"(?P<domain>{_SUBDOMAIN}*{_DOMAIN_NAME}(?:(?i:\\L<tlds>){_TLD_END}|{_PUNYCODE_TLD}))"
+#: At most 126 subdomains (a DNS name has at most 127 labels): unbounded, the search is
+#: quadratic in the number of dot-separated words, as upstream's is.
+_DOMAIN = (
+    f"(?P<domain>{_SUBDOMAIN}{{0,126}}{_DOMAIN_NAME}(?:(?i:{{tlds}}){_TLD_END}|{_PUNYCODE_TLD}))"
+)
 _PORT = r"(?::(?P<port>[0-9]+))?"
 _ASCII_DOMAIN = (
-    f"(?:[\\-a-zA-Z0-9{_LATIN_ACCENTS}]+\\.)+(?:(?i:\\L<tlds>){_TLD_END}|{_PUNYCODE_TLD})"
+    f"(?:[\\-a-zA-Z0-9{_LATIN_ACCENTS}]+\\.){{1,127}}(?:(?i:{{tlds}}){_TLD_END}|{_PUNYCODE_TLD})"
 )
 
 _X_PATH_CHAR = regex.compile(
@@ -133,11 +137,46 @@ def _balanced_parens(path_char: str) -> Any:
 _X_PARENS = _balanced_parens(_X_PATH_CHAR.pattern)
 
 
+def _trie_pattern(words: list[str] | tuple[str, ...]) -> str:
+    """One regular expression matching any of ``words``, longest first, as a prefix tree.
+
+    ``regex`` named lists (``\\L<name>``) scan their items one by one, which made the
+    domain search take seconds on long texts; a tree branches on each character instead.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a word
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [regex.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word may end here: try the longer ones first
+            return f"(?:{body})?" if len(branches) == 1 else body + "?"
+        return body
+
+    return emit(trie)
+
+
 @functools.cache
 def _tlds() -> tuple[str, ...]:
     """Top-level domains that make a bare domain a URL (data file, see tlds.SOURCE)."""
     text = resources.files("generator").joinpath("data", "tlds.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+@functools.cache
+def _tld_pattern() -> str:
+    return _trie_pattern(_tlds())
+
+
+def _with_tlds(pattern: str) -> str:
+    """Put the TLD alternatives where a pattern says ``{tlds}``."""
+    return pattern.replace("{tlds}", _tld_pattern())
 
 
 @functools.cache
@@ -149,12 +188,12 @@ def _x_url_pattern() -> Any:
     Compiled on first use because it embeds the TLD list.
     """
     protocol = r"(?P<protocol>(?i:https?://))?"
-    return regex.compile(f"{_BEFORE_URL}(?P<url>{protocol}{_DOMAIN}{_PORT})", tlds=_tlds())
+    return regex.compile(f"{_BEFORE_URL}(?P<url>{protocol}{_with_tlds(_DOMAIN)}{_PORT})")
 
 
 @functools.cache
 def _ascii_domain_pattern() -> Any:
-    return regex.compile(_ASCII_DOMAIN, tlds=_tlds())
+    return regex.compile(_with_tlds(_ASCII_DOMAIN))
 
 
 def _scan_path(text: str, pos: int, path_char: Any, end_char: Any, parens: Any) -> int:
@@ -448,7 +487,7 @@ def _emoji_pattern() -> Any:
         for seq, data in emoji.EMOJI_DATA.items()
         if data["status"] <= fully_qualified or seq.endswith("\u20e3")
     ]
-    return regex.compile(f"(?={_EMOJI_START})\\L<emoji>", emoji=sequences)
+    return regex.compile(f"(?={_EMOJI_START}){_trie_pattern(sequences)}")
 
 
 def _emoji_spans(text: str) -> dict[int, int]:
@@ -558,7 +597,7 @@ MASTODON_URL_LENGTH = 23
 @functools.cache
 def _mastodon_url_pattern() -> Any:
     """A linkable URL in a Mastodon bio: http(s) required, not glued to preceding text."""
-    return regex.compile(f"{_BEFORE_URL}(?P<url>(?i:https?://){_DOMAIN}{_PORT})", tlds=_tlds())
+    return regex.compile(f"{_BEFORE_URL}(?P<url>(?i:https?://){_with_tlds(_DOMAIN)}{_PORT})")
 
 
 def mastodon_countable_text(text: str) -> str:

@@ -1,0 +1,108 @@
+"""Properties every counting rule must keep, whatever the text (hypothesis)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.counting import (
+    RULES,
+    all_counts,
+    code_points,
+    count,
+    graphemes,
+    strictest,
+    utf8_bytes,
+    utf16,
+    x_weighted,
+)
+
+#: Surrogates cannot be encoded, so they are left out of generated text.
+any_text = st.text(st.characters(codec="utf-8"), max_size=80)
+
+#: Pieces that make URLs, emoji sequences, combining marks and mentions likely, so the
+#: interesting code paths run far more often than in uniformly random text.
+_PIECES = [
+    " ",
+    ".",
+    "/",
+    "?",
+    "(",
+    ")",
+    "@",
+    "\r\n",
+    "https://",
+    "http://",
+    "www.",
+    "example",
+    ".no",
+    ".com",
+    "t.co/",
+    "nav@social.example",
+    "\u00e5",
+    "a\u030a",
+    "o\u0308",
+    "\u1100\u1161",
+    "\u0915\u094d\u0937\u093f",
+    "\U0001f9d1\u200d\U0001f9d1\u200d\U0001f9d2",
+    "\U0001f44d\U0001f3fd",
+    "\U0001f1f3\U0001f1f4",
+    "\u2764\ufe0f",
+    "\u00a9",
+    "\u200d",
+    "\ufe0f",
+    "\u65e5\u672c",
+    "\u0420\u0443\u0441",
+]
+structured_text = st.lists(
+    st.one_of(st.sampled_from(_PIECES), st.text(st.characters(codec="utf-8"), max_size=3)),
+    max_size=25,
+).map("".join)
+texts = st.one_of(any_text, structured_text)
+
+
+@settings(deadline=None)
+@given(texts)
+def test_units_are_ordered(text: str) -> None:
+    assert graphemes(text) <= code_points(text) <= utf16(text)
+    assert utf8_bytes(text) >= code_points(text)
+
+
+@settings(deadline=None)
+@given(texts)
+def test_x_weighted_ignores_normalisation_form(text: str) -> None:
+    nfc = unicodedata.normalize("NFC", text)
+    nfd = unicodedata.normalize("NFD", text)
+    assert x_weighted(nfc) == x_weighted(nfd) == x_weighted(text)
+
+
+@settings(deadline=None)
+@given(texts)
+def test_strictest_is_at_least_every_candidate(text: str) -> None:
+    result = strictest(text)
+    assert result >= code_points(text)
+    assert result >= utf16(text)
+    assert result >= graphemes(text)
+    assert result == max(code_points(text), utf16(text), graphemes(text))
+
+
+@settings(deadline=None)
+@given(texts)
+def test_count_agrees_with_rules(text: str) -> None:
+    counts = all_counts(text)
+    assert list(counts) == sorted(RULES)
+    for name, rule in RULES.items():
+        assert count(text, name) == rule(text) == counts[name]
+        assert counts[name] >= 0
+
+
+@settings(deadline=None)
+@given(texts)
+def test_concatenation_never_shrinks_plain_units(text: str) -> None:
+    """Appending text never lowers a plain count (a cluster can absorb, not remove)."""
+    longer = text + "a"
+    for rule in (code_points, utf16, utf8_bytes):
+        assert rule(longer) == rule(text) + 1
+    assert graphemes(longer) >= graphemes(text)

@@ -140,9 +140,11 @@ def build(config: Path | None, strict: bool | None, channels: tuple[str, ...],
                      selected=None if chosen.everything else chosen.path)
     applied = apply_plan(plan, project.output_dir)
     out = project.display(project.output_dir)
-    if applied.changed:
+    if applied.created or applied.updated or applied.deleted:
         click.echo(f"{out}/: {len(applied.created)} created, {len(applied.updated)} updated, "
                    f"{len(applied.deleted)} deleted, {len(plan.unchanged)} unchanged")
+    elif applied.changed:
+        click.echo(f"{out}/: no text changed ({len(plan.unchanged)} files); manifest updated")
     else:
         click.echo(f"{out}/ is up to date ({len(plan.unchanged)} files); nothing written")
     for note in plan.notes:

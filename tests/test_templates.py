@@ -27,7 +27,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 ])
 def test_template_errors_name_template_and_line(in_project: Path, runner: CliRunner,
                                                 replacement: str, message: str) -> None:
-    _edit(in_project / "templates/en/bio.txt.j2", "{{ org.name }} on", f"{replacement} on")
+    _edit(in_project / "templates/en/bio.txt.j2", "{{ p.place(channel) }}", replacement)
     before = snapshot(in_project / "output")
     result = runner.invoke(main, ["build"])
     assert result.exit_code == 1

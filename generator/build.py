@@ -121,14 +121,16 @@ def build(project: Project, selection: Selection = Selection(),
     result = BuildResult(inputs=inputs, profiles=profiles)
     languages = tuple(lang for lang in _build_languages(project, profiles)
                       if selection.language(lang))
+    from generator.pages import add_pages, add_statement_html
+
     for channel in profiles.channels:
         if not selection.channel(channel.id):
             continue
         rendered = renderer.render_channel(channel, languages)
         _add_channel(result, rendered, selection)
-    if selection.everything or not selection.channels:
-        from generator.pages import add_pages
-
+        for statement in rendered.statements:
+            add_statement_html(result, renderer, statement)
+    if not selection.channels:
         add_pages(result, renderer, profiles, languages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result

@@ -17,7 +17,7 @@ from generator.model import PUBLIC_STATUSES
 if TYPE_CHECKING:
     from generator.build import BuildResult
     from generator.profiles import Profiles
-    from generator.render import Renderer
+    from generator.render import Renderer, Statement
 
 ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "li",
                 "ol", "p", "strong", "ul", "table", "thead", "tbody", "tr", "th", "td"}
@@ -43,15 +43,18 @@ def _title(markdown_text: str) -> str:
     return first.lstrip("# ").strip()
 
 
+def add_statement_html(result: BuildResult, renderer: Renderer, statement: Statement) -> None:
+    """The statement as a web page, next to its Markdown."""
+    html = _page(renderer, statement.language, _title(statement.markdown),
+                 to_html(statement.markdown), "statement")
+    if html is not None:
+        base = f"channels/{statement.channel}/{statement.language}/statement"
+        result.add(f"{base}.html", html)
+
+
 def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
               languages: tuple[str, ...]) -> None:
-    """Statement HTML for each rendered statement, then the per-language pages."""
-    for statement in result.statements:
-        html = _page(renderer, statement.language, _title(statement.markdown),
-                     to_html(statement.markdown), "statement")
-        if html is not None:
-            base = f"channels/{statement.channel}/{statement.language}/statement"
-            result.add(f"{base}.html", html)
+    """The per-language pages that list channels together."""
     public = [c for c in profiles.channels if c.status in PUBLIC_STATUSES]
     for lang in languages:
         for name, folder, channels in (("overview", "site", public),

@@ -93,7 +93,7 @@ def test_pre_commit_hooks_run_real_commands() -> None:
     entries = {hook["id"]: hook["entry"] for hook in hooks}
     assert entries == {"kanalprofil-check": "kanalprofil check",
                        "kanalprofil-build": "kanalprofil build"}
-    commands = {name for name in main.commands}  # type: ignore[attr-defined]
+    commands = set(main.commands)
     assert all(entry.split()[1] in commands for entry in entries.values())
 
 

@@ -8,7 +8,7 @@ one :class:`InputError` (a ``click.ClickException``, so exit code 1 and no trace
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import IO, Any
 
@@ -81,7 +81,9 @@ class Problems:
         return [p for p in self.items if p.severity is Severity.WARNING]
 
     def raise_if_errors(self, strict: bool = False) -> None:
-        failing = self.items if strict else self.errors
+        failing = self.errors
+        if strict:
+            failing += [replace(p, severity=Severity.ERROR) for p in self.warnings]
         if failing:
             raise InputError(sorted(set(failing), key=Problem.sort_key))
 

@@ -77,6 +77,40 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
          "uses, add a shorter variant to the template, or set limits in the channel if your "
          "instance allows more)"],
     ),
+    "duplicate-key": (
+        lambda p: _append(p / "profiles/channels/tiktok.yml", "status: active\n"),
+        ["profiles/channels/tiktok.yml:16:1: duplicate key 'status' (first defined on line 6); "
+         "remove one of them"],
+    ),
+    "empty-file": (
+        lambda p: (p / "profiles/channels/empty.yml").write_text("# nothing yet\n"),
+        ["profiles/channels/empty.yml:1:1: file is empty (add the keys or delete the file)"],
+    ),
+    "utf16-file": (
+        lambda p: (p / "profiles/channels/wide.yml").write_bytes("platform: x\n".encode("utf-16")),
+        ["profiles/channels/wide.yml:1:1: file is UTF-16, not UTF-8 (save it as UTF-8)"],
+    ),
+    "bad-file-name": (
+        lambda p: (p / "profiles/channels/My Channel.yml").write_text("platform: x\n"),
+        ["profiles/channels/My Channel.yml: channel file name 'My Channel' is not a valid id "
+         "(rename it with lower-case letters a-z, digits and hyphens)"],
+    ),
+    "unknown-language": (
+        lambda p: _replace(p / "profiles/channels/bluesky.yml", "languages: [en]",
+                           "languages: [de]"),
+        ["profiles/channels/bluesky.yml:5:13: 'de' is not one of the organisation's languages "
+         "(use one of nb, nn, en)"],
+    ),
+    "dangling-reference": (
+        lambda p: _replace(p / "profiles/channels/youtube.yml", "go_to: facebook",
+                           "go_to: facebok"),
+        ["profiles/channels/youtube.yml:14:10: refers to channel 'facebok', which does not "
+         "exist (did you mean 'facebook'?)"],
+    ),
+    "unknown-check": (
+        lambda p: _append(p / "kanalprofil.yml", "checks: {no-ownr: {severity: error}}\n"),
+        ["kanalprofil.yml: unknown check 'no-ownr' under checks (did you mean 'no-owner'?)"],
+    ),
 }
 
 
@@ -108,3 +142,26 @@ def test_all_errors_of_a_run_are_reported_together(project: Path, runner: CliRun
                 if re.match(r"^profiles/\S+:\d+:\d+: ", line)]
     assert len(problems) == 4, result.stderr
     assert problems == sorted(problems)
+
+
+def test_strict_turns_check_warnings_into_errors(project: Path, runner: CliRunner,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _replace(project / "profiles/channels/facebook.yml",
+             "owner: Kommunikasjonsavdelingen, seksjon for digitale kanaler\n", "")
+    _replace(project / "profiles/channels/instagram.yml", "  en: people who love the coast",
+             "  en: people who love the \u202ecoast")
+    monkeypatch.chdir(project)
+    before = snapshot(project / "output")
+    lenient = runner.invoke(main, ["check"])
+    assert "warning: facebook: no owner (add owner: <unit or role>) [no-owner]" in \
+        lenient.stderr
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in lenient.stderr
+    strict = runner.invoke(main, ["build", "--strict"])
+    assert strict.exit_code == 1
+    assert "profiles/channels/facebook.yml:1:1: facebook: no owner (add owner: <unit or role>) " \
+        "[no-owner]" in strict.stderr.splitlines()
+    assert snapshot(project / "output") == before
+    (project / "kanalprofil.yml").write_text(
+        (project / "kanalprofil.yml").read_text() + "checks: {no-owner: {severity: off}}\n")
+    quiet = runner.invoke(main, ["check"])
+    assert "no-owner" not in quiet.stderr

@@ -198,3 +198,11 @@ def test_subprocess_build_check_and_error(project: Path) -> None:
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("profiles/channels/facebook.yml:2:1: ")
     assert snapshot(project / "output") == before
+
+
+def test_every_check_is_documented_in_the_readme() -> None:
+    from generator.checks import REGISTRY
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for check_id in REGISTRY:
+        assert f"| `{check_id}` |" in readme, check_id

@@ -100,6 +100,7 @@ def channel_view(channel: Channel, platform: Platform, lang: str, loc: Localiser
             "go_to": link(response.go_to),
         },
         "comments": channel.comments,
+        "user_content": accepts_user_content(channel),
         "moderation": {
             "rules": rules,
             "actions": list(moderation.actions),
@@ -121,6 +122,12 @@ def platform_name(platform: Platform, words: Mapping[str, Any]) -> str:
     return str(names.get(platform.id, platform.name))
 
 
+def accepts_user_content(channel: Channel) -> bool:
+    """Whether users can post anything we would moderate: comments, or answered messages."""
+    response = channel.response
+    return channel.comments != "closed" or (response.answers and response.messages)
+
+
 def implied_commitments(channel: Channel, org: Organisation) -> set[str]:
     """What the full statement must carry, given the data; tests hold templates to it."""
     implied = {"purpose", "contact_route", "statement_scope"}
@@ -137,7 +144,8 @@ def implied_commitments(channel: Channel, org: Organisation) -> set[str]:
             implied.add("hours")
     else:
         implied.add("no_answer")
-    if channel.moderation.rules or channel.moderation.custom:
+    if (channel.moderation.rules or channel.moderation.custom) \
+            and accepts_user_content(channel):
         implied |= {"moderation", "consequences"}
         if channel.moderation.warning:
             implied.add("warning")

@@ -97,6 +97,7 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
     for lang in profiles.organisation.languages:
         language = templates.load_language(lang, problems)
         if language is not None:
+            _check_words(language.code, language.words, templates, problems)
             try:
                 localisers[lang] = make_localiser(language.locale, language.words)
             except (ValueError, LookupError):
@@ -160,3 +161,19 @@ def _add_channel(result: BuildResult, rendered: ChannelTexts, selection: Selecti
 
 def selected_paths(selection: Selection) -> Callable[[str], bool] | None:
     return None if selection.everything else selection.path
+
+
+def _check_words(lang: str, words: dict[str, Any], templates: Templates,
+                 problems: Problems) -> None:
+    """A language file must word every built-in rule, action and disclaimer."""
+    from generator.model import ACTIONS, DISCLAIMERS, RULE_IDS
+
+    path = templates.find(f"{lang}/language.yml")
+    where = Location(templates.display(path) if path else f"templates/{lang}/language.yml")
+    for section, ids in (("rules", RULE_IDS), ("actions", ACTIONS),
+                         ("disclaimers", DISCLAIMERS)):
+        table = words.get(section)
+        missing = [i for i in ids if not isinstance(table, dict) or i not in table]
+        if missing:
+            problems.error(where, f"{section} has no text for: {', '.join(missing)}",
+                           f"add them under {section}: in the language file")

@@ -108,6 +108,9 @@ def channel_view(channel: Channel, platform: Platform, lang: str, loc: Localiser
             "covers_messages": moderation.covers_messages,
         },
         "criticism_welcome": channel.criticism_welcome,
+        "disclaimers": [str(words["disclaimers"][d]).replace("{platform}", platform_name(
+            platform, words)) for d in channel.disclaimers
+            if not (d == "third_party_platform" and platform.id in (words.get("platforms") or {}))],
         "political_neutrality": channel.political_neutrality,
         "crisis": None if channel.crisis is None else {
             "emergency_number": channel.crisis.emergency_number,
@@ -120,6 +123,10 @@ def platform_name(platform: Platform, words: Mapping[str, Any]) -> str:
     """A platform's name in the language (own blog, forum), else its brand name."""
     names = words.get("platforms") or {}
     return str(names.get(platform.id, platform.name))
+
+
+#: Platforms that are the organisation's own site: no third party runs them.
+OWN = ("blog", "forum", "wiki")
 
 
 def accepts_user_content(channel: Channel) -> bool:
@@ -165,6 +172,9 @@ def implied_commitments(channel: Channel, org: Organisation) -> set[str]:
         implied.add("political_neutrality")
     if channel.crisis:
         implied.add("crisis")
+    if [d for d in channel.disclaimers if d != "third_party_platform"] or (
+            "third_party_platform" in channel.disclaimers and channel.platform not in OWN):
+        implied.add("disclaimers")
     if channel.run_by:
         implied.add("run_by")
     if channel.audience:

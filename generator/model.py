@@ -44,6 +44,9 @@ RESPONSE_UNITS = ("hours", "days", "business_days")
 ACTIVITY_PERIODS = ("day", "week", "month")
 COMMENT_MODES = ("open", "premoderated", "closed")
 HOLIDAY_MODES = ("closed", "reduced", "open")
+#: Notes that some public bodies add at the end of a statement (statements survey).
+DISCLAIMERS = ("user_responsibility", "no_endorsement", "third_party_platform",
+               "rules_may_change", "corrections")
 ACTIONS = ("hide", "delete", "block", "report_platform", "report_police")
 
 #: The built-in moderation rules. Their wording per language lives in each language's
@@ -234,6 +237,11 @@ class ChannelSettings:
         Bool(), "Say that the channel is politically neutral.", default=False, example=True)
     crisis: Crisis | None = spec_field(Record(Crisis), "What to do in an emergency.",
                                        default=None)
+    disclaimers: tuple[str, ...] = spec_field(
+        ListOf(Choice(DISCLAIMERS), unique=True),
+        "Notes at the end of the statement: user_responsibility, no_endorsement, "
+        "third_party_platform, rules_may_change, corrections.", factory=tuple,
+        example=["user_responsibility", "rules_may_change"])
 
 
 CHANNEL_SETTINGS = Record(ChannelSettings, partial=True)

@@ -21,6 +21,7 @@ from generator.model import (
     ACTIVITY_PERIODS,
     COMMENT_MODES,
     DAYS,
+    DISCLAIMERS,
     HOLIDAY_MODES,
     PURPOSES,
     RESPONSE_UNITS,
@@ -88,6 +89,7 @@ channels = st.builds(
     comments=st.sampled_from(COMMENT_MODES), moderation=moderations,
     criticism_welcome=st.booleans(), political_neutrality=st.booleans(),
     crisis=st.none() | st.builds(Crisis),
+    disclaimers=st.lists(st.sampled_from(DISCLAIMERS), unique=True).map(tuple),
 )
 
 

@@ -24,7 +24,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 # Each case: a change to the example project and the exact lines it must produce.
-CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
+CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     "bad-yaml": (
         lambda p: _append(p / "profiles/channels/facebook.yml", "comments: [open\n"),
         ["profiles/channels/facebook.yml:17:1: did not find expected ',' or ']', when "

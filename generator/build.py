@@ -7,8 +7,8 @@ the same in-memory result, so what ``check`` compares is exactly what ``build`` 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator import __version__
@@ -113,8 +113,13 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
 
 
 def build(project: Project, selection: Selection = Selection(),
-          problems: Problems | None = None) -> BuildResult:
-    """Render everything the selection covers; raise InputError listing every problem."""
+          problems: Problems | None = None,
+          profile_languages: Mapping[str, tuple[str, ...]] | None = None) -> BuildResult:
+    """Render everything the selection covers; raise InputError listing every problem.
+
+    ``profile_languages`` renders a channel's profile texts in other languages than its
+    own, for ``show`` (a preview of a language the profile does not use yet).
+    """
     problems = problems if problems is not None else Problems()
     _, renderer, profiles, inputs = prepare(project, problems)
     problems.raise_if_errors()
@@ -127,6 +132,8 @@ def build(project: Project, selection: Selection = Selection(),
     for channel in profiles.channels:
         if not selection.channel(channel.id):
             continue
+        if profile_languages and channel.id in profile_languages:
+            channel = replace(channel, languages=profile_languages[channel.id])
         rendered = renderer.render_channel(channel, languages)
         _add_channel(result, rendered, selection)
         for statement in rendered.statements:

@@ -221,6 +221,18 @@ def show(config: Path | None, channel_id: str, lang: str | None, slot: str) -> N
     folder = lang or "+".join(channel.languages)
     name = "statement.md" if slot == "statement" else f"{slot}.txt"
     path = f"channels/{channel_id}/{folder}/{name}"
+    languages = tuple(folder.split("+"))
+    org_languages = result.profiles.organisation.languages
+    if path not in result.files and slot != "statement" and channel.status != "planned" \
+            and set(languages) <= set(org_languages):
+        from generator.build import build
+
+        result = build(project, selection((channel_id,), ()),
+                       profile_languages={channel_id: languages})
+        if path in result.files:
+            click.echo(f"note: the {channel_id} profile is written in "
+                       f"{'+'.join(channel.languages)}; this {folder} text is a preview and is "
+                       "not in output/", err=True)
     if path not in result.files:
         have = sorted(p.split("/", 2)[2] for p in result.files
                       if p.startswith(f"channels/{channel_id}/"))

@@ -206,3 +206,12 @@ def test_every_check_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for check_id in REGISTRY:
         assert f"| `{check_id}` |" in readme, check_id
+
+
+def test_show_previews_a_language_the_profile_does_not_use(in_project: Path,
+                                                           runner: CliRunner) -> None:
+    result = runner.invoke(main, ["show", "facebook", "--lang", "nn", "--slot", "bio"])
+    assert result.exit_code == 0, result.output
+    assert "Reglar:" in result.stdout
+    assert "is a preview and is not in output/" in result.stderr
+    assert not (in_project / "output/channels/facebook/nn/bio.txt").exists()

@@ -32,7 +32,7 @@ from generator.errors import Problems
 from generator.profiles import PLATFORMS_FILE
 from generator.project import load_project
 from generator.publish import Publisher, apply_plan, make_plan
-from generator.publish.bluesky import BlueskyClient, lexicon_problems
+from generator.publish.bluesky import BlueskyClient, graphemes, lexicon_problems
 from generator.publish.plan import State
 from generator.publish.secrets import bluesky_account, env_name
 from tests.conftest import ROOT, copy_project
@@ -217,7 +217,8 @@ def test_plan_on_a_fresh_account(pds: Pds, tmp_path: Path) -> None:
     files = _built(project)
     bio = files["channels/bluesky/en/bio.txt"].decode()[:-1]
     assert f"bluesky (Bluesky, {account.handle}, en): update" in result.output
-    assert "  bio → description: (173/256 graphemes, 173/2560 utf8_bytes)" in result.output
+    size = f"{graphemes(bio)}/256 graphemes, {len(bio.encode())}/2560 utf8_bytes"
+    assert f"  bio → description: ({size})" in result.output
     assert "    - (empty)\n    + " + bio + "\n" in result.output
     assert result.output.rstrip().endswith("1 profile to update, 0 unchanged")
     assert "--apply needs KANALPROFIL_BLUESKY_BLUESKY_PASSWORD" in result.output

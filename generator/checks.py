@@ -223,6 +223,21 @@ def _invisible(ctx: CheckContext) -> Iterator[Finding]:
                               "retype the text without them")
 
 
+@check("secret-in-profile",
+       "Profiles are committed and published: a password or token there is leaked.",
+       severity="error")
+def _secrets(ctx: CheckContext) -> Iterator[Finding]:
+    from generator.publish.secrets import find_secrets
+
+    for channel_id, raw in sorted(ctx.profiles.sources.items()):
+        for text, where in iter_strings(raw, raw.location):
+            for kind in find_secrets(text):
+                yield Finding("secret-in-profile", channel_id, where,
+                              f"this value looks like {kind}",
+                              "remove it and revoke it; credentials go in environment "
+                              "variables or a --credentials file outside the project")
+
+
 def run_checks(profiles: Profiles, catalogue: Catalogue, settings: ProjectSettings,
                on: dt.date | None = None) -> list[tuple[Check, Finding]]:
     ctx = CheckContext(profiles, catalogue, settings, on or today())

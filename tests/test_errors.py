@@ -107,6 +107,12 @@ CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
         ["profiles/channels/youtube.yml:14:10: refers to channel 'facebok', which does not "
          "exist (did you mean 'facebook'?)"],
     ),
+    "secret-in-profile": (
+        lambda p: _append(p / "profiles/channels/bluesky.yml", "notes: pw abcd-efgh-ijkl-mnop\n"),
+        ["profiles/channels/bluesky.yml:14:8: this value looks like a Bluesky app password "
+         "(remove it and revoke it; credentials go in environment variables or a "
+         "--credentials file outside the project) [secret-in-profile]"],
+    ),
     "unknown-check": (
         lambda p: _append(p / "kanalprofil.yml", "checks: {no-ownr: {severity: error}}\n"),
         ["kanalprofil.yml: unknown check 'no-ownr' under checks (did you mean 'no-owner'?)"],

@@ -42,19 +42,22 @@ CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     ),
     "yes-is-not-true": (
         lambda p: _replace(p / "profiles/organisation.yml", "casework: true", "casework: yes"),
-        ["profiles/organisation.yml:{line:casework: yes}:11: expected true or false, got the text 'yes' "
+        ["profiles/organisation.yml:{line:casework: yes}:11: expected true or false, got the "
+         "text 'yes' "
          "(YAML 1.2 reads yes/no as text; write true or false)"],
     ),
     "unknown-platform": (
         lambda p: _replace(p / "profiles/channels/instagram.yml", "platform: instagram",
                            "platform: instagran"),
-        ["profiles/channels/instagram.yml:{line:instagran}:11: unknown platform 'instagran' (did you mean "
+        ["profiles/channels/instagram.yml:{line:instagran}:11: unknown platform 'instagran' "
+         "(did you mean "
          "'instagram'?)"],
     ),
     "http-link": (
         lambda p: _replace(p / "profiles/channels/facebook.yml",
                            "url: https://www.facebook.com", "url: javascript://www.facebook.com"),
-        ["profiles/channels/facebook.yml:{line:javascript:}:6: 'javascript://www.facebook.com/fjordetaten' is "
+        ["profiles/channels/facebook.yml:{line:javascript:}:6: "
+         "'javascript://www.facebook.com/fjordetaten' is "
          "not an https:// address (write the full address, starting with https://)"],
     ),
     "missing-language": (
@@ -65,7 +68,8 @@ CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     ),
     "time-as-number": (
         lambda p: _replace(p / "profiles/organisation.yml", 'opens: "08:00"', "opens: 800"),
-        ["profiles/organisation.yml:{line:opens: 800}:14: expected a time of day (HH:MM), got the number "
+        ["profiles/organisation.yml:{line:opens: 800}:14: expected a time of day (HH:MM), got "
+         "the number "
          "800 (write it as \"08:30\")"],
     ),
     "text-too-long": (
@@ -79,7 +83,8 @@ CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     ),
     "duplicate-key": (
         lambda p: _append(p / "profiles/channels/tiktok.yml", "status: active\n"),
-        ["profiles/channels/tiktok.yml:{line+-1:}:1: duplicate key 'status' (first defined on line {line:status: pilot}); "
+        ["profiles/channels/tiktok.yml:{line+-1:}:1: duplicate key 'status' (first defined on "
+         "line {line:status: pilot}); "
          "remove one of them"],
     ),
     "empty-file": (
@@ -98,18 +103,21 @@ CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     "unknown-language": (
         lambda p: _replace(p / "profiles/channels/bluesky.yml", "languages: [en]",
                            "languages: [de]"),
-        ["profiles/channels/bluesky.yml:{line:languages: [de]}:13: 'de' is not one of the organisation's languages "
+        ["profiles/channels/bluesky.yml:{line:languages: [de]}:13: 'de' is not one of the "
+         "organisation's languages "
          "(use one of nb, nn, en)"],
     ),
     "dangling-reference": (
         lambda p: _replace(p / "profiles/channels/youtube.yml", "go_to: facebook",
                            "go_to: facebok"),
-        ["profiles/channels/youtube.yml:{line:go_to: facebok}:10: refers to channel 'facebok', which does not "
+        ["profiles/channels/youtube.yml:{line:go_to: facebok}:10: refers to channel 'facebok', "
+         "which does not "
          "exist (did you mean 'facebook'?)"],
     ),
     "secret-in-profile": (
         lambda p: _append(p / "profiles/channels/bluesky.yml", "notes: pw abcd-efgh-ijkl-mnop\n"),
-        ["profiles/channels/bluesky.yml:{line:notes: pw}:8: this value looks like a Bluesky app password "
+        ["profiles/channels/bluesky.yml:{line:notes: pw}:8: this value looks like a Bluesky "
+         "app password "
          "(remove it and revoke it; credentials go in environment variables or a "
          "--credentials file outside the project) [secret-in-profile]"],
     ),

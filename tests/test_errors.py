@@ -38,7 +38,8 @@ CASES: dict[str, tuple[Callable[[Path], object], list[str]]] = {
     "wrong-type": (
         lambda p: _replace(p / "profiles/channels/tiktok.yml", "{posts: 1, per: week}",
                            "{posts: many, per: week}"),
-        ["profiles/channels/tiktok.yml:{line:posts: many}:19: expected a whole number, got the text 'many'"],
+        ["profiles/channels/tiktok.yml:{line:posts: many}:19: expected a whole number, got "
+         "the text 'many'"],
     ),
     "yes-is-not-true": (
         lambda p: _replace(p / "profiles/organisation.yml", "casework: true", "casework: yes"),

@@ -134,7 +134,8 @@ def build(project: Project, selection: Selection = Selection(),
         for statement in rendered.statements:
             add_statement_html(result, renderer, statement)
     if not selection.channels:
-        add_pages(result, renderer, profiles, languages)
+        add_pages(result, renderer, profiles, languages,
+                  project.settings.review_max_age_months)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
 

@@ -82,15 +82,10 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
     if profiles is None:
         return templates, None, None, inputs
     inputs.update(profiles.digests)
-    from generator.checks import REGISTRY, report_checks, run_checks
-    from generator.schema import did_you_mean
+    from generator.checks import report_checks, run_checks, validate_settings
 
-    for check_id in project.settings.checks:
-        if check_id not in REGISTRY:
-            problems.error(Location(project.display(project.config_file or project.root)),
-                           f"unknown check {check_id!r} under checks",
-                           did_you_mean(check_id, sorted(REGISTRY))
-                           or f"known: {', '.join(sorted(REGISTRY))}")
+    validate_settings(project.settings,
+                      Location(project.display(project.config_file or project.root)), problems)
     report_checks(run_checks(profiles, catalogue, project.settings), project.settings,
                   problems)
     localisers: dict[str, Localiser] = {}
@@ -139,7 +134,8 @@ def build(project: Project, selection: Selection = Selection(),
         for statement in rendered.statements:
             add_statement_html(result, renderer, statement)
     if not selection.channels:
-        add_pages(result, renderer, profiles, languages)
+        add_pages(result, renderer, profiles, languages,
+                  project.settings.review_max_age_months)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
 

@@ -79,10 +79,11 @@ def _where(ctx: CheckContext, channel: Channel, key: str | None = None) -> Locat
     return Location(raw.location.file, 1, 1)
 
 
-@check("no-owner", "Every channel needs an owner who follows it up (the guide: anchor it).")
+@check("no-owner", "Every channel needs an owner who follows it up (the guide: anchor it); "
+       "a retired profile stays online, so it needs one too.")
 def _no_owner(ctx: CheckContext) -> Iterator[Finding]:
     for channel in ctx.profiles.channels:
-        if not channel.owner and channel.status != "retired":
+        if not channel.owner:
             yield Finding("no-owner", channel.id, _where(ctx, channel),
                           f"{channel.id}: no owner", "add owner: <unit or role>")
 
@@ -238,27 +239,43 @@ def _secrets(ctx: CheckContext) -> Iterator[Finding]:
                               "variables or a --credentials file outside the project")
 
 
+def validate_settings(settings: ProjectSettings, where: Location, problems: Problems) -> None:
+    """Every id under ``checks:`` in the project file must name a registered check."""
+    from generator.schema import did_you_mean
+
+    for check_id in settings.checks:
+        if check_id not in REGISTRY:
+            problems.error(where, f"unknown check {check_id!r} under checks",
+                           did_you_mean(check_id, sorted(REGISTRY))
+                           or f"known: {', '.join(sorted(REGISTRY))}")
+
+
 def run_checks(profiles: Profiles, catalogue: Catalogue, settings: ProjectSettings,
                on: dt.date | None = None) -> list[tuple[Check, Finding]]:
     ctx = CheckContext(profiles, catalogue, settings, on or today())
     found: list[tuple[Check, Finding]] = []
     for check_id in sorted(REGISTRY):
         registered = REGISTRY[check_id]
-        if _severity(registered, settings) == "off":
+        if severity_of(registered, settings) == "off":
             continue
         found.extend((registered, finding) for finding in registered.run(ctx))
     return found
 
 
-def _severity(registered: Check, settings: ProjectSettings) -> str:
+def severity_of(registered: Check, settings: ProjectSettings) -> str:
+    """off, warning or error: the project file's setting, else the check's default."""
     own = settings.checks.get(registered.id)
     return own.severity if own is not None else registered.severity
 
 
+def as_problem(registered: Check, finding: Finding, settings: ProjectSettings) -> Problem:
+    """A finding as ``build`` reports it: ``file:line:col: warning: message (hint) [id]``."""
+    severity = Severity.ERROR if severity_of(registered, settings) == "error" \
+        else Severity.WARNING
+    return Problem(finding.location, finding.message, finding.hint, severity, finding.check)
+
+
 def report_checks(findings: list[tuple[Check, Finding]], settings: ProjectSettings,
                   problems: Problems) -> None:
-    for registered, finding in findings:
-        severity = Severity.ERROR if _severity(registered, settings) == "error" \
-            else Severity.WARNING
-        problems.extend([Problem(finding.location, finding.message, finding.hint, severity,
-                                 finding.check)])
+    problems.extend(as_problem(registered, finding, settings)
+                    for registered, finding in findings)

@@ -65,6 +65,10 @@ class Localiser:
     def date(self, value: dt.date) -> str:
         return str(format_date(value, "long", locale=self.locale))
 
+    def language_name(self, code: str) -> str:
+        """A language's name in this language, from CLDR: "nynorsk" → "norsk nynorsk"."""
+        return str(self.locale.languages.get(code.replace("-", "_"), code))
+
     def number(self, value: int) -> str:
         return str(format_decimal(value, locale=self.locale))
 

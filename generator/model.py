@@ -308,6 +308,44 @@ CHANNEL = Record(Channel, post_check=_check_channel, ignore=("$schema",))
 
 
 @dataclass(frozen=True, kw_only=True)
+class Guidelines:
+    """Sections of the internal guidelines that only people can write, in Markdown.
+
+    The rest of the guidelines (each channel's goal, audience, owner and routines, the
+    rules, archiving, the guide's reminders) is generated from the profiles. A section
+    left out here is left out of the document, unless the profiles give it content.
+    """
+
+    goal: LocalText | None = spec_field(
+        Localised(Str()), "Why we use social media at all: the overall aim, in a few "
+        "sentences (Markdown per language).", default=None,
+        example={"en": "We use social media to reach people where they already are."})
+    decisions: LocalText | None = spec_field(
+        Localised(Str()), "Who decides which channels we use, and how a channel is started, "
+        "evaluated and closed.", default=None,
+        example={"en": "The communications director decides, after a trial."})
+    moderation: LocalText | None = spec_field(
+        Localised(Str()), "How we remove posts and log it: who may remove, where the log is "
+        "kept.", default=None,
+        example={"en": "Log each removal in the moderation log on the intranet."})
+    records: LocalText | None = spec_field(
+        Localised(Str()), "How messages are archived and recorded: who does it, and in which "
+        "system.", default=None,
+        example={"en": "Save messages that must be kept in the case system."})
+    private_role: LocalText | None = spec_field(
+        Localised(Str()), "The line between staff's private and professional use of social "
+        "media.", default=None,
+        example={"en": "On your own accounts, you speak for yourself."})
+    tone: LocalText | None = spec_field(
+        Localised(Str()), "Language, tone and etiquette.", default=None,
+        example={"en": "Write plainly and kindly, as to one person."})
+    working_hours: LocalText | None = spec_field(
+        Localised(Str()), "Social media during working hours, and who covers evenings, "
+        "weekends and holidays.", default=None,
+        example={"en": "The duty officer follows Mastodon outside office hours."})
+
+
+@dataclass(frozen=True, kw_only=True)
 class Organisation:
     name: LocalText = spec_field(Localised(Str(), same_for_all=True),
                                  "The organisation's name per language.",
@@ -334,6 +372,10 @@ class Organisation:
     records: bool = spec_field(
         Bool(), "Say that messages may be kept as records and may be open to public access.",
         default=True, example=True)
+    guidelines: Guidelines | None = spec_field(
+        Record(Guidelines), "The sections of the internal guidelines "
+        "(output/internal/<lang>/guidelines.md) that only people can write (internal, never "
+        "published).", default=None, internal=True)
     defaults: Mapping[str, Any] = spec_field(
         CHANNEL_SETTINGS, "Channel settings for every channel; a channel overrides them key by "
         "key.", factory=dict)

@@ -7,12 +7,13 @@ commands that build pages, since ``markdown`` and ``nh3`` cost start-up time.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import markdown as markdown_lib
 import nh3
 
-from generator.model import PUBLIC_STATUSES
+from generator.model import PUBLIC_STATUSES, Channel
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -53,27 +54,32 @@ def add_statement_html(result: BuildResult, renderer: Renderer, statement: State
 
 
 def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
-              languages: tuple[str, ...]) -> None:
-    """The per-language pages that list channels together."""
+              languages: tuple[str, ...], review_max_age_months: int = 12) -> None:
+    """The per-language pages that see the channels together.
+
+    ``site/<lang>/overview`` lists the public channels; ``internal/<lang>/channels`` (the
+    register) and ``internal/<lang>/guidelines`` cover every channel and name owners. A
+    language without a ``guidelines.md.j2`` template simply has no guidelines.
+    """
     public = [c for c in profiles.channels if c.status in PUBLIC_STATUSES]
+    everyone = list(profiles.channels)
+    pages = (("overview", "site", public), ("channels", "internal", everyone),
+             ("guidelines", "internal", everyone))
     for lang in languages:
-        for name, folder, channels in (("overview", "site", public),
-                                       ("channels", "internal", list(profiles.channels))):
-            views = []
-            for channel in channels:
-                recorder_context = renderer.view(channel, lang, _NullRecorder())
-                view = recorder_context["channel"]
-                if folder == "internal":
-                    view = {**view, "owner": channel.owner,
-                            "last_reviewed": channel.last_reviewed.isoformat()
-                            if channel.last_reviewed else None,
-                            "notes": channel.notes}
-                views.append(view)
-            context = {**renderer.view(channels[0], lang, _NullRecorder()), "channels": views} \
-                if channels else None
-            if context is None:
+        for name, folder, channels in pages:
+            template = f"{lang}/{name}.md.j2"
+            if not channels or (name == "guidelines" and not renderer.templates.exists(template)):
                 continue
-            md = renderer.render_page(f"{lang}/{name}.md.j2", context)
+            views = [_view(renderer, channel, lang, internal=folder == "internal")
+                     for channel in channels]
+            context = {**renderer.view(channels[0], lang, _NullRecorder()), "channels": views}
+            if name == "guidelines":
+                context["guidelines"] = _guidelines(profiles, lang)
+                context["shared"] = _shared(views)
+                context["review_max_age_months"] = review_max_age_months
+                context["languages"] = [renderer.localisers[lang].language_name(code)
+                                        for code in profiles.organisation.languages]
+            md = renderer.render_page(template, context)
             if md is None:
                 continue
             from generator.render import tidy_markdown
@@ -83,6 +89,47 @@ def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
             html = _page(renderer, lang, _title(md), to_html(md), name)
             if html is not None:
                 result.add(f"{folder}/{lang}/{name}.html", html)
+
+
+def _view(renderer: Renderer, channel: Channel, lang: str, *, internal: bool
+          ) -> dict[str, Any]:
+    """A channel's public view, plus owner, review date and notes on internal pages only."""
+    view: dict[str, Any] = renderer.view(channel, lang, _NullRecorder())["channel"]
+    if internal:
+        view = {**view, "owner": channel.owner,
+                "last_reviewed": channel.last_reviewed.isoformat()
+                if channel.last_reviewed else None,
+                "notes": channel.notes}
+    return view
+
+
+def _shared(views: list[dict[str, Any]]) -> dict[str, Any]:
+    """Moderation and crisis routines that every live channel shares, to say them once.
+
+    None where the live channels differ (each channel's section then says its own).
+    Moderation counts only channels that take comments or answered messages.
+    """
+    live = [v for v in views if v["status"] in PUBLIC_STATUSES]
+    moderated = [v["moderation"] for v in live if v["user_content"] and v["moderation"]["rules"]]
+    crises = [v["crisis"] for v in live]
+    return {
+        "moderation": moderated[0] if moderated and all(m == moderated[0] for m in moderated)
+        else None,
+        "crisis": crises[0] if crises and crises[0] and all(c == crises[0] for c in crises)
+        else None,
+    }
+
+
+def _guidelines(profiles: Profiles, lang: str) -> dict[str, str | None]:
+    """The people-written sections in one language; None for a section not written."""
+    from generator.model import Guidelines
+
+    written = profiles.organisation.guidelines or Guidelines()
+    texts: dict[str, str | None] = {}
+    for fld in dataclasses.fields(written):
+        text = getattr(written, fld.name)
+        texts[fld.name] = text.get(lang) if text is not None else None
+    return texts
 
 
 class _NullRecorder:

@@ -10,7 +10,7 @@ list of exactly the commitments it states. Templates mark a commitment with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import jinja2
@@ -158,21 +158,38 @@ class Renderer:
             return own if self.templates.exists(own) else f"{lang}/retired-bio.txt.j2"
         return f"{lang}/{slot}.txt.j2"
 
+    @staticmethod
+    def profile_languages(channel: Channel, languages: tuple[str, ...]
+                          ) -> list[tuple[str, ...]]:
+        """The language sets a channel's profile texts are rendered in.
+
+        A live channel has one: its profile language(s). A retired channel's closing text
+        is what a visitor of any language finds, and the organisation may rewrite the
+        profile in whichever language it chooses, so it gets its own language(s) plus
+        every other organisation language on its own.
+        """
+        sets = [channel.languages]
+        if channel.status == "retired":
+            sets += [(lang,) for lang in languages if (lang,) != channel.languages]
+        return sets
+
     def render_channel(self, channel: Channel, languages: tuple[str, ...]) -> ChannelTexts:
         """Every text of a channel; problems go to the shared collector."""
         result = ChannelTexts()
         if channel.status == "planned":
             return result
         platform = self.catalogue.platforms[channel.platform]
-        for slot_name, slot in platform.slots.items():
-            if channel.limits.get(slot_name):
-                slot = slot.with_limit(channel.limits[slot_name])
-            if slot_name == "fields":
-                result.texts.extend(self._fields(channel, platform, slot))
-            else:
-                text = self._slot(channel, platform, slot)
-                if text is not None:
-                    result.texts.append(text)
+        for profile_languages in self.profile_languages(channel, languages):
+            profile = replace(channel, languages=profile_languages)
+            for slot_name, slot in platform.slots.items():
+                if channel.limits.get(slot_name):
+                    slot = slot.with_limit(channel.limits[slot_name])
+                if slot_name == "fields":
+                    result.texts.extend(self._fields(profile, platform, slot))
+                else:
+                    text = self._slot(profile, platform, slot)
+                    if text is not None:
+                        result.texts.append(text)
         if channel.status != "retired":
             for lang in languages:
                 statement = self._statement(channel, lang)

@@ -25,7 +25,8 @@ def test_version(runner: CliRunner) -> None:
 def test_every_command_has_help(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("build", "check", "diff", "show", "count", "platforms", "init", "schema"):
+    for command in ("build", "check", "diff", "show", "count", "platforms", "init", "schema",
+                    "audit"):
         assert command in result.output
         sub = runner.invoke(main, [command, "--help"])
         assert sub.exit_code == 0, command

@@ -130,6 +130,10 @@ def build(project: Project, selection: Selection = Selection(),
         from generator.pages import add_pages
 
         add_pages(result, renderer, profiles, languages)
+    if selection.everything:
+        from generator.preview import add_preview
+
+        add_preview(result, renderer, profiles, languages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
 

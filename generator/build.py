@@ -1,7 +1,8 @@
 """From a project to every generated file, in memory: ``{path: bytes}`` plus metadata.
 
-Nothing here writes to disk: ``build``, ``check``, ``diff`` and ``show`` all start from
-the same in-memory result, so what ``check`` compares is exactly what ``build`` writes.
+Nothing here writes to disk except ``write_output``: ``build``, ``check``, ``diff``,
+``show`` and ``serve`` all start from the same in-memory result, so what ``check``
+compares is exactly what ``build`` (and every rebuild of ``serve``) writes.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.catalogue import load_catalogue
@@ -19,6 +20,10 @@ from generator.profiles import PLATFORMS_FILE, Profiles, load_profiles
 from generator.project import Project
 from generator.render import ChannelTexts, Renderer, Statement, Text
 from generator.templating import Templates
+
+if TYPE_CHECKING:
+    from generator.plan import Plan
+    from generator.writer import ApplyResult
 
 
 @dataclass
@@ -162,3 +167,20 @@ def _add_channel(result: BuildResult, rendered: ChannelTexts, selection: Selecti
 
 def selected_paths(selection: Selection) -> Callable[[str], bool] | None:
     return None if selection.everything else selection.path
+
+
+def write_output(project: Project, selection: Selection = Selection(),
+                 problems: Problems | None = None) -> tuple[Plan, ApplyResult]:
+    """Build, then make output/ match (``serve`` rebuilds with this)."""
+    return write_result(project, build(project, selection, problems), selection)
+
+
+def write_result(project: Project, result: BuildResult,
+                 selection: Selection = Selection()) -> tuple[Plan, ApplyResult]:
+    """Make output/ match a build result: only changed files are written."""
+    from generator.plan import make_plan
+    from generator.writer import apply_plan
+
+    plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
+                     selected=selected_paths(selection))
+    return plan, apply_plan(plan, project.output_dir)

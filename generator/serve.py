@@ -180,7 +180,11 @@ class Handler(SimpleHTTPRequestHandler):
 
 def make_server(directory: Path, state: BuildState, port: int) -> ThreadingHTTPServer:
     handler = partial(Handler, state=state, directory=str(directory))
-    server = ThreadingHTTPServer((HOST, port), handler)
+    try:
+        server = ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise KanalprofilError(f"cannot serve on {HOST}:{port}: {exc.strerror or exc}; "
+                               "choose another --port (0 picks a free one)") from None
     server.daemon_threads = True
     return server
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.serving import running_server, wait_for
 
 
@@ -67,3 +72,17 @@ def test_stops_cleanly_on_signal(project: Path, signum: int) -> None:
     with running_server(project) as server:
         assert server.stop(signum) == 0
     assert "Traceback" not in "".join(server.output)
+
+
+def test_a_port_in_use_is_a_clear_error(project: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "generator", "serve", "--port", str(port)],
+                             cwd=project, capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)},
+                             check=False)
+    assert run.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -1,7 +1,8 @@
 """From a project to every generated file, in memory: ``{path: bytes}`` plus metadata.
 
-Nothing here writes to disk: ``build``, ``check``, ``diff`` and ``show`` all start from
-the same in-memory result, so what ``check`` compares is exactly what ``build`` writes.
+Nothing here writes to disk except ``write_output``: ``build``, ``check``, ``diff``,
+``show`` and ``serve`` all start from the same in-memory result, so what ``check``
+compares is exactly what ``build`` (and every rebuild of ``serve``) writes.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.catalogue import load_catalogue
@@ -19,6 +20,10 @@ from generator.profiles import PLATFORMS_FILE, Profiles, load_profiles
 from generator.project import Project
 from generator.render import ChannelTexts, Renderer, Statement, Text
 from generator.templating import Templates
+
+if TYPE_CHECKING:
+    from generator.plan import Plan
+    from generator.writer import ApplyResult
 
 
 @dataclass
@@ -132,10 +137,14 @@ def build(project: Project, selection: Selection = Selection(),
         rendered = renderer.render_channel(channel, languages)
         _add_channel(result, rendered, selection)
         for statement in rendered.statements:
-            add_statement_html(result, renderer, statement)
+            add_statement_html(result, renderer, statement, languages)
     if not selection.channels:
         add_pages(result, renderer, profiles, languages,
                   project.settings.review_max_age_months)
+    if selection.everything:
+        from generator.preview import add_preview
+
+        add_preview(result, renderer, profiles, languages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
 
@@ -180,3 +189,20 @@ def _check_words(lang: str, words: dict[str, Any], templates: Templates,
         if missing:
             problems.error(where, f"{section} has no text for: {', '.join(missing)}",
                            f"add them under {section}: in the language file")
+
+
+def write_output(project: Project, selection: Selection = Selection(),
+                 problems: Problems | None = None) -> tuple[Plan, ApplyResult]:
+    """Build, then make output/ match (``serve`` rebuilds with this)."""
+    return write_result(project, build(project, selection, problems), selection)
+
+
+def write_result(project: Project, result: BuildResult,
+                 selection: Selection = Selection()) -> tuple[Plan, ApplyResult]:
+    """Make output/ match a build result: only changed files are written."""
+    from generator.plan import make_plan
+    from generator.writer import apply_plan
+
+    plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
+                     selected=selected_paths(selection))
+    return plan, apply_plan(plan, project.output_dir)

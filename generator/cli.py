@@ -130,15 +130,11 @@ def main() -> None:
 def build(config: Path | None, strict: bool | None, channels: tuple[str, ...],
           langs: tuple[str, ...]) -> None:
     """Render every text and write output/ (only files that changed)."""
-    from generator.plan import make_plan
-    from generator.writer import apply_plan
+    from generator.build import write_result
 
     project = load(config, strict)
     chosen = selection(channels, langs)
-    result = run_build(project, chosen)
-    plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
-                     selected=None if chosen.everything else chosen.path)
-    applied = apply_plan(plan, project.output_dir)
+    plan, applied = write_result(project, run_build(project, chosen), chosen)
     out = project.display(project.output_dir)
     if applied.created or applied.updated or applied.deleted:
         click.echo(f"{out}/: {len(applied.created)} created, {len(applied.updated)} updated, "
@@ -376,6 +372,21 @@ def platforms(config: Path | None, fmt: str) -> None:
                                problems)
     problems.raise_if_errors()
     click.echo(render_platforms(catalogue, fmt), nl=False)
+
+
+@main.command()
+@config_option
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+def serve(config: Path | None, port: int) -> None:
+    """Build, serve output/ on 127.0.0.1 and rebuild and reload on every change.
+
+    Watches the project file, profiles/ and templates/; the preview is at /index.html.
+    A failed rebuild keeps the last good output/ and shows the problems. Ctrl-C stops.
+    """
+    from generator.serve import serve as run_server
+
+    run_server(lambda: load(config), port)
 
 
 @main.command()

@@ -8,6 +8,7 @@ commands that build pages, since ``markdown`` and ``nh3`` cost start-up time.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import markdown as markdown_lib
@@ -31,12 +32,52 @@ def to_html(markdown_text: str) -> str:
                          link_rel="noopener noreferrer"))
 
 
-def _page(renderer: Renderer, lang: str, title: str, body_html: str,
-          kind: str) -> str | None:
+#: The page frame's own words, where a language's ``language.yml`` has no ``page:`` key.
+PAGE_WORDS: dict[str, dict[str, str]] = {
+    "en": {"languages": "Other languages", "skip": "Skip to the content"},
+    "nb": {"languages": "Andre språk", "skip": "Gå til innholdet"},
+    "nn": {"languages": "Andre språk", "skip": "Gå til innhaldet"},
+}
+
+
+def page_words(lang: str, words: Mapping[str, Any]) -> dict[str, str]:
+    own = words.get("page")
+    return {**PAGE_WORDS["en"], **PAGE_WORDS.get(lang, {}),
+            **({str(k): str(v) for k, v in own.items()} if isinstance(own, Mapping) else {})}
+
+
+def _page(renderer: Renderer, lang: str, title: str, body_html: str, kind: str,
+          alternates: list[dict[str, str]] | None = None) -> str | None:
+    words = renderer.localisers[lang].words
     return renderer.render_page("page.html.j2", {
         "lang": lang, "title": title, "body": body_html, "kind": kind,
-        "words": renderer.localisers[lang].words,
+        "words": words, "ui": page_words(lang, words), "alternates": alternates or [],
     })
+
+
+def _alternates(lang: str, languages: tuple[str, ...], href: str) -> list[dict[str, str]]:
+    """Links to the same page in the other languages (``href`` has ``{lang}``)."""
+    from generator.preview import language_name
+
+    return [{"lang": other, "name": language_name(other, other),
+             "href": href.format(lang=other)} for other in languages if other != lang]
+
+
+def shared_rules(views: list[dict[str, Any]]) -> dict[str, Any]:
+    """What every listed channel has in common, for "the same rules everywhere"."""
+    if not views:
+        return {"rules": [], "criticism_welcome": False, "political_neutrality": False,
+                "emergency_number": None}
+    first = [str(rule) for rule in views[0]["moderation"]["rules"]]
+    common = [rule for rule in first
+              if all(rule in view["moderation"]["rules"] for view in views[1:])]
+    numbers = {(view["crisis"] or {}).get("emergency_number") for view in views}
+    return {
+        "rules": common,
+        "criticism_welcome": all(view["criticism_welcome"] for view in views),
+        "political_neutrality": all(view["political_neutrality"] for view in views),
+        "emergency_number": numbers.pop() if len(numbers) == 1 else None,
+    }
 
 
 def _title(markdown_text: str) -> str:
@@ -44,10 +85,42 @@ def _title(markdown_text: str) -> str:
     return first.lstrip("# ").strip()
 
 
-def add_statement_html(result: BuildResult, renderer: Renderer, statement: Statement) -> None:
-    """The statement as a web page, next to its Markdown."""
+def _alternates(lang: str, languages: tuple[str, ...], href: str) -> list[dict[str, str]]:
+    """Links to the same page in the other languages (``href`` has ``{lang}``)."""
+    from generator.preview import language_name
+
+    return [{"lang": other, "name": language_name(other, other),
+             "href": href.format(lang=other)} for other in languages if other != lang]
+
+
+def shared_rules(views: list[dict[str, Any]]) -> dict[str, Any]:
+    """What every listed channel has in common, for "the same rules everywhere"."""
+    if not views:
+        return {"rules": [], "criticism_welcome": False, "political_neutrality": False,
+                "emergency_number": None}
+    first = [str(rule) for rule in views[0]["moderation"]["rules"]]
+    common = [rule for rule in first
+              if all(rule in view["moderation"]["rules"] for view in views[1:])]
+    numbers = {(view["crisis"] or {}).get("emergency_number") for view in views}
+    return {
+        "rules": common,
+        "criticism_welcome": all(view["criticism_welcome"] for view in views),
+        "political_neutrality": all(view["political_neutrality"] for view in views),
+        "emergency_number": numbers.pop() if len(numbers) == 1 else None,
+    }
+
+
+def _title(markdown_text: str) -> str:
+    first = markdown_text.splitlines()[0] if markdown_text else ""
+    return first.lstrip("# ").strip()
+
+
+def add_statement_html(result: BuildResult, renderer: Renderer, statement: Statement,
+                       languages: tuple[str, ...]) -> None:
+    """The statement as a web page, next to its Markdown, linking its other languages."""
     html = _page(renderer, statement.language, _title(statement.markdown),
-                 to_html(statement.markdown), "statement")
+                 to_html(statement.markdown), "statement",
+                 _alternates(statement.language, languages, "../{lang}/statement.html"))
     if html is not None:
         base = f"channels/{statement.channel}/{statement.language}/statement"
         result.add(f"{base}.html", html)
@@ -72,7 +145,8 @@ def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
                 continue
             views = [_view(renderer, channel, lang, internal=folder == "internal")
                      for channel in channels]
-            context = {**renderer.view(channels[0], lang, _NullRecorder()), "channels": views}
+            context = {**renderer.view(channels[0], lang, _NullRecorder()), "channels": views,
+                       "shared": shared_rules(views)}
             if name == "guidelines":
                 context["guidelines"] = _guidelines(profiles, lang)
                 context["shared"] = _shared(views)
@@ -86,7 +160,8 @@ def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
 
             md = tidy_markdown(md)
             result.add(f"{folder}/{lang}/{name}.md", md)
-            html = _page(renderer, lang, _title(md), to_html(md), name)
+            html = _page(renderer, lang, _title(md), to_html(md), name,
+                         _alternates(lang, languages, f"../{{lang}}/{name}.html"))
             if html is not None:
                 result.add(f"{folder}/{lang}/{name}.html", html)
 

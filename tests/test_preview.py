@@ -1,0 +1,164 @@
+"""The preview page (output/index.html) and the pages around it, without a browser."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.build import build
+from generator.catalogue import load_catalogue
+from generator.cli import main
+from generator.errors import Problems
+from generator.preview import Meter, build_cards, split_languages
+from generator.project import load_project
+from generator.render import Text
+from generator.templating import Templates
+from tests.conftest import ROOT
+
+
+def _build(root: Path) -> dict[str, bytes]:
+    problems = Problems()
+    return build(load_project(root / "kanalprofil.yml", problems), problems=problems).files
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    parser = _Collector()
+    parser.feed(html)
+    return parser
+
+
+def test_preview_has_a_card_per_channel_and_profile_language() -> None:
+    problems = Problems()
+    result = build(load_project(ROOT / "kanalprofil.yml", problems), problems=problems)
+    html = result.files["index.html"].decode()
+    expected = sorted({f"{t.channel}-{'-'.join(t.languages)}" for t in result.texts})
+    found = sorted(re.findall(r'<article class="card[^"]*" id="card-([^"]+)"', html))
+    assert found == expected
+    parsed = _parse(html)
+    texts = json.loads(next(s for s in parsed.scripts if s.lstrip().startswith("{")))
+    txt_files = {p: c.decode()[:-1] for p, c in result.files.items() if p.endswith(".txt")}
+    assert texts == txt_files, "the copy buttons must copy exactly the .txt files"
+    buttons = [str(a["data-copy"]) for tag, a in parsed.tags
+               if tag == "button" and "data-copy" in a]
+    assert sorted(buttons) == sorted(txt_files)
+    assert "threads" in html.split("Planned channels")[1]  # planned: listed, no card
+
+
+def test_preview_is_deterministic_and_makes_no_network_requests() -> None:
+    first = _build(ROOT)["index.html"]
+    assert first == _build(ROOT)["index.html"]
+    parsed = _parse(first.decode())
+    for tag, attrs in parsed.tags:
+        assert tag not in ("img", "iframe", "link", "object", "embed"), tag
+        if tag == "script":
+            assert "src" not in attrs
+    assert "@import" not in first.decode() and "url(" not in first.decode()
+
+
+def test_meter_says_over_limit_in_words_not_only_colour() -> None:
+    templates = Templates(None)
+    problems = Problems()
+    catalogue = load_catalogue(ROOT / "profiles/platforms.yml", "platforms.yml", problems)
+    project = load_project(ROOT / "kanalprofil.yml", problems)
+    result = build(project, problems=problems)
+    assert result.profiles is not None
+    too_long = Text("facebook", "facebook", "bio", ("nb",), "x" * 103, (),
+                    (("strictest", 103, 100),), (0,))
+    cards = build_cards([too_long], [], result.profiles, catalogue.platforms,
+                        {"nb": "Fjordetaten"})
+    assert cards[0].over and cards[0].slots["bio"].meters[0] == Meter("strictest", 103, 100)
+    html = templates.get("preview.html.j2").render({
+        "lang": "en", "title": "t", "organisation": "o", "cards": cards,
+        "texts": {"channels/facebook/nb/bio.txt": too_long.text},
+        "filters": {"platform": [], "language": [], "status": []}, "overviews": [],
+        "planned": [], "over": 1})
+    assert "103 / 100" in html
+    assert "over limit by 3" in html
+    assert 'class="meter over"' in html
+    assert "1 over the limit" in html
+
+
+def test_bilingual_text_is_split_for_lang_attributes() -> None:
+    assert split_languages("Hei / Hello", ("nb", "en"), " / ") == (
+        ("nb", "Hei"), ("", " / "), ("en", "Hello"))
+    assert split_languages("a / b / c", ("nb", "en"), " / ") == (("", "a / b / c"),)
+
+
+def test_profile_values_are_escaped_and_markdown_is_sanitised(
+        project: Path, runner: CliRunner) -> None:
+    profile = project / "profiles/channels/facebook.yml"
+    text = profile.read_text(encoding="utf-8")
+    text = text.replace("alle som bor eller ferdes langs kysten",
+                        "'<script>x()</script>'")
+    text = text.replace("everyone who lives on or travels along the coast",
+                        "'[us](javascript:alert(1)) <img src=x onerror=y>'")
+    profile.write_text(text, encoding="utf-8")
+    files = _build(project)
+    for path, content in files.items():
+        if path.endswith(".html"):
+            parsed = _parse(content.decode())
+            assert not any("x()" in script for script in parsed.scripts
+                           if not script.lstrip().startswith("{")), path
+            for tag, attrs in parsed.tags:
+                assert tag != "img", path
+                assert not any(name.startswith("on") for name in attrs), (path, tag, attrs)
+                assert not (attrs.get("href") or "").startswith("javascript"), path
+    preview = files["index.html"].decode()
+    assert "&lt;script&gt;x()&lt;/script&gt;" in preview
+    # In the JSON for the copy buttons, "<" is escaped so it cannot close the script tag.
+    assert "\\u003cscript\\u003ex()" in preview
+
+
+def test_overview_pages_link_every_other_language_with_lang_attributes() -> None:
+    files = _build(ROOT)
+    for lang in ("nb", "nn", "en"):
+        html = files[f"site/{lang}/overview.html"].decode()
+        assert f'<html lang="{lang}">' in html
+        parsed = _parse(html)
+        links = {a.get("hreflang"): a for tag, a in parsed.tags if tag == "a" and a.get("hreflang")}
+        assert set(links) == {"nb", "nn", "en"} - {lang}
+        for code, attrs in links.items():
+            assert attrs["lang"] == code
+            assert attrs["href"] == f"../{code}/overview.html"
+        assert [t for t, _ in parsed.tags].count("h1") == 1
+        assert "tiktok" in html.lower() and "threads" not in html.lower()
+
+
+def test_english_overview_has_purpose_activity_answers_and_shared_rules() -> None:
+    md = _build(ROOT)["site/en/overview.md"].decode()
+    assert "**What it is for:**" in md
+    assert "**How active we are:** we post 3 to 5 times a week" in md
+    assert "we answer within 4 hours. We follow the channel Monday to Sunday" in md
+    assert "**Trial:**" in md
+    assert "## The same rules everywhere" in md
+    assert "In an emergency, call 112." in md
+
+
+def test_filtered_build_leaves_the_preview_alone(in_project: Path, runner: CliRunner) -> None:
+    before = (in_project / "output/index.html").read_bytes()
+    result = runner.invoke(main, ["build", "--channel", "facebook"])
+    assert result.exit_code == 0, result.output
+    assert (in_project / "output/index.html").read_bytes() == before

@@ -85,36 +85,6 @@ def _title(markdown_text: str) -> str:
     return first.lstrip("# ").strip()
 
 
-def _alternates(lang: str, languages: tuple[str, ...], href: str) -> list[dict[str, str]]:
-    """Links to the same page in the other languages (``href`` has ``{lang}``)."""
-    from generator.preview import language_name
-
-    return [{"lang": other, "name": language_name(other, other),
-             "href": href.format(lang=other)} for other in languages if other != lang]
-
-
-def shared_rules(views: list[dict[str, Any]]) -> dict[str, Any]:
-    """What every listed channel has in common, for "the same rules everywhere"."""
-    if not views:
-        return {"rules": [], "criticism_welcome": False, "political_neutrality": False,
-                "emergency_number": None}
-    first = [str(rule) for rule in views[0]["moderation"]["rules"]]
-    common = [rule for rule in first
-              if all(rule in view["moderation"]["rules"] for view in views[1:])]
-    numbers = {(view["crisis"] or {}).get("emergency_number") for view in views}
-    return {
-        "rules": common,
-        "criticism_welcome": all(view["criticism_welcome"] for view in views),
-        "political_neutrality": all(view["political_neutrality"] for view in views),
-        "emergency_number": numbers.pop() if len(numbers) == 1 else None,
-    }
-
-
-def _title(markdown_text: str) -> str:
-    first = markdown_text.splitlines()[0] if markdown_text else ""
-    return first.lstrip("# ").strip()
-
-
 def add_statement_html(result: BuildResult, renderer: Renderer, statement: Statement,
                        languages: tuple[str, ...]) -> None:
     """The statement as a web page, next to its Markdown, linking its other languages."""
@@ -213,7 +183,3 @@ class _NullRecorder:
 
     def field(self, name: str, value: str) -> str:
         return ""
-
-
-def preview_context(result: BuildResult) -> dict[str, Any]:
-    return {"texts": [t.metadata() | {"text": t.text} for t in result.texts]}

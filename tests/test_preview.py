@@ -150,8 +150,8 @@ def test_overview_pages_link_every_other_language_with_lang_attributes() -> None
 def test_english_overview_has_purpose_activity_answers_and_shared_rules() -> None:
     md = _build(ROOT)["site/en/overview.md"].decode()
     assert "**What it is for:**" in md
-    assert "**How active we are:** we post 3 to 5 times a week" in md
-    assert "we answer within 4 hours. We follow the channel Monday to Sunday" in md
+    assert "**How active we are:** we post three to five times a week" in md
+    assert "we answer within 4 hours. We follow the channel every day" in md
     assert "**Trial:**" in md
     assert "## The same rules everywhere" in md
     assert "In an emergency, call 112." in md

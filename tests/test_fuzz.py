@@ -33,8 +33,8 @@ documents = st.one_of(
 )
 
 
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")), suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                   HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(document=documents)
 def test_any_channel_file_gives_a_clean_answer(tmp_path_factory: pytest.TempPathFactory,
                                                document: str) -> None:

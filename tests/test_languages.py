@@ -25,7 +25,8 @@ def test_nynorsk_output_has_no_bokmal_forms() -> None:
     for path, text in texts.items():
         for marker in BOKMAL_MARKERS:
             found = re.search(rf"(?<![\w-]){re.escape(marker)}(?![\w-])", text, re.IGNORECASE)
-            assert found is None, f"bokmål form {marker!r} in {path}: ...{text[max(0, found.start() - 40):found.end() + 40]}..."
+            assert found is None, (f"bokmål form {marker!r} in {path}: "
+                                   f"...{text[max(0, found.start() - 40):found.end() + 40]}...")
 
 
 def test_nynorsk_templates_say_it_in_nynorsk() -> None:

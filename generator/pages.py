@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import markdown as markdown_lib
 import nh3
 
+from generator.markup import markdown_to_html
 from generator.model import PUBLIC_STATUSES
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3",
 
 def to_html(markdown_text: str) -> str:
     """Markdown to sanitised HTML: links keep only https/mailto/tel targets."""
-    html = markdown_lib.markdown(markdown_text, extensions=["tables"], output_format="html")
+    html = markdown_to_html(markdown_text)
     return str(nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"https", "mailto", "tel"},
                          link_rel="noopener noreferrer"))
 
@@ -58,8 +58,7 @@ def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
                                        ("channels", "internal", list(profiles.channels))):
             views = []
             for channel in channels:
-                recorder_context = renderer.view(channel, lang, _NullRecorder())
-                view = recorder_context["channel"]
+                view = renderer.channel_view(channel, lang)
                 if folder == "internal":
                     view = {**view, "owner": channel.owner,
                             "last_reviewed": channel.last_reviewed.isoformat()

@@ -45,9 +45,11 @@ def _convert_whole(text: str) -> str:
     return converter.convert(text)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
-def _convert_chunk(text: str) -> str:
-    return _convert_whole(text)
+#: Converted chunks by their Markdown, for this process.
+_CHUNKS: dict[str, str] = {}
+#: A paragraph no document contains (checked), put between chunks converted together.
+_SENTINEL = "Kanalprofilchunkboundary"
+_SENTINEL_HTML = f"\n<p>{_SENTINEL}</p>\n"
 
 
 def chunks(text: str) -> list[str]:
@@ -63,8 +65,32 @@ def chunks(text: str) -> list[str]:
 
 def markdown_to_html(text: str) -> str:
     """The HTML Python-Markdown (with tables) makes of ``text``; not sanitised."""
-    if any(char in text for char in _WHOLE_DOCUMENT_CHARS) \
+    if any(char in text for char in _WHOLE_DOCUMENT_CHARS) or _SENTINEL in text \
             or ("]:" in text and _REFERENCE.search(text)):
         return _convert_whole(text)
-    html = (_convert_chunk(part) for part in chunks(text) if part.strip())
+    parts = [part for part in chunks(text) if part.strip()]
+    html = [_CHUNKS.get(part) for part in parts]
+    missing = [index for index, known in enumerate(html) if known is None]
+    if missing:
+        for index, converted in zip(missing, _convert_many([parts[i] for i in missing]),
+                                    strict=True):
+            html[index] = converted
+            if len(_CHUNKS) >= _CACHE_SIZE:
+                _CHUNKS.clear()
+            _CHUNKS[parts[index]] = converted
     return "\n".join(part for part in html if part)
+
+
+def _convert_many(parts: list[str]) -> list[str]:
+    """Convert chunks in one call, separated by a sentinel paragraph, and split again.
+
+    A conversion has a fixed cost (reset, preprocessors, serialiser), so a document's new
+    chunks are converted together; each starts with ``#`` or a letter (or is the first),
+    so the sentinel before it changes nothing.
+    """
+    if len(parts) == 1:
+        return [_convert_whole(parts[0])]
+    html = _convert_whole(f"\n\n{_SENTINEL}\n\n".join(parts)).split(_SENTINEL_HTML)
+    if len(html) != len(parts):  # pragma: no cover - a chunk that renders to nothing
+        return [_convert_whole(part) for part in parts]
+    return html

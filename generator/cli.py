@@ -67,7 +67,7 @@ def run_build(project: Project, chosen: Selection) -> BuildResult:
     from generator.errors import Problems
 
     problems = Problems()
-    result = build(project, chosen, problems)
+    result = build(project, chosen, problems, reuse_from=project.output_dir)
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     _check_filters(result, chosen)

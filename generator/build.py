@@ -292,9 +292,10 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
     removed = set(old_keys) - set(channel_keys)
     current: dict[str, dict[str, bytes]] = {}
     damaged: set[str] = set()
+    root = str(output_dir)
     for path in manifest.files:
         unit = _unit(path)
-        data = _read_current(output_dir / path, manifest.sha256(path))
+        data = _read_current(f"{root}/{path}", manifest.sha256(path))
         if data is None:
             damaged.add(unit)
         else:
@@ -302,13 +303,16 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
     return _Previous(manifest, inputs, current, damaged, changed, removed)
 
 
-def _read_current(path: Path, sha256: str | None) -> bytes | None:
-    """The file's bytes if it is a regular file whose hash is ``sha256``; else None."""
+def _read_current(path: str, sha256: str | None) -> bytes | None:
+    """The file's bytes if it is a regular file (not a symlink) whose hash is ``sha256``."""
     try:
-        if path.is_symlink():
-            return None
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as file:
+            data = file.read()
+    except OSError:  # e.g. a directory
         return None
     return data if hashlib.sha256(data).hexdigest() == sha256 else None
 

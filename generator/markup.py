@@ -31,7 +31,7 @@ import markdown as markdown_lib
 #: Whatever makes a document's parts depend on each other: see the module docstring.
 _WHOLE_DOCUMENT_CHARS = ("<", "\t", "\r", "\x02", "\x03")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
-_CACHE_SIZE = 1 << 16
+_CACHE_SIZE = 1 << 13  # shared chunks are few; unique ones only fill it
 
 
 @lru_cache(maxsize=1)

@@ -149,10 +149,16 @@ class Renderer:
             else Location(f"channels/{channel_id}.yml")
 
     def channel_view(self, channel: Channel, lang: str) -> dict[str, Any]:
-        """The channel's public view in one language, made once per build."""
+        """The channel's public view in one language, made once for all its texts.
+
+        Only the current channel's views are kept: holding every channel's would cost
+        memory in proportion to the organisation for little gain.
+        """
         key = (channel.id, lang)
         view = self._views.get(key)
         if view is None:
+            if self._views and next(iter(self._views))[0] != channel.id:
+                self._views.clear()
             view = channel_view(channel, self.catalogue.platforms[channel.platform], lang,
                                 self.localisers[lang], self.channels, self.catalogue.platforms)
             self._views[key] = view

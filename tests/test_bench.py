@@ -48,3 +48,13 @@ def test_synthetic_organisation_is_valid_and_covers_every_platform(tmp_path: Pat
     assert {c.status for c in channels} == {"active", "pilot", "planned", "retired"}
     assert any(len(c.languages) == 2 for c in channels)
     assert not problems.warnings
+
+
+def test_help_imports_none_of_the_heavy_libraries() -> None:
+    code = ("import sys\nfrom generator.cli import main\n"
+            "try:\n    main(['--help'], prog_name='kanalprofil')\nexcept SystemExit:\n    pass\n"
+            "heavy = {'jinja2', 'babel', 'markdown', 'yaml', 'nh3', 'regex', 'emoji'}\n"
+            "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))")
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                            text=True, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

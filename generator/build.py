@@ -1,22 +1,32 @@
 """From a project to every generated file, in memory: ``{path: bytes}`` plus metadata.
 
-Nothing here writes to disk except ``write_output``: ``build``, ``check``, ``diff``,
-``show`` and ``serve`` all start from the same in-memory result, so what ``check``
-compares is exactly what ``build`` (and every rebuild of ``serve``) writes.
+Nothing here writes to disk: ``build``, ``check``, ``diff`` and ``show`` all start from
+the same in-memory result, so what ``check`` compares is exactly what ``build`` writes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
-from generator.catalogue import load_catalogue
+from generator.catalogue import catalogue_digest, load_catalogue
 from generator.errors import Location, Problems
 from generator.localise import Localiser, make_localiser
-from generator.profiles import PLATFORMS_FILE, Profiles, load_profiles
+from generator.manifest import Manifest, load_manifest
+from generator.profiles import (
+    CHANNELS_DIR,
+    ORGANISATION_FILE,
+    PLATFORMS_FILE,
+    Profiles,
+    input_files,
+    load_profiles,
+)
 from generator.project import Project
 from generator.render import ChannelTexts, Renderer, Statement, Text
 from generator.templating import Templates
@@ -24,6 +34,12 @@ from generator.templating import Templates
 if TYPE_CHECKING:
     from generator.plan import Plan
     from generator.writer import ApplyResult
+
+#: Set to 1 to render everything even when output/ could be reused (e.g. while changing
+#: kanalprofil's own code, which the manifest knows only by its version).
+NO_REUSE_ENV = "KANALPROFIL_NO_REUSE"
+#: The unit of output/ that is not one channel's folder: statements pages, registers.
+PAGES = ""
 
 
 @dataclass
@@ -34,6 +50,17 @@ class BuildResult:
     texts: list[Text] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     profiles: Profiles | None = None
+    #: How much of output/ was taken over instead of rendered (None: everything rendered).
+    reuse: Reuse | None = None
+
+    def sort_texts(self, channels: list[str], languages: tuple[str, ...]) -> None:
+        """One order for texts and statements, whether rendered now or taken from output/."""
+        rank = {channel: index for index, channel in enumerate(channels)}
+        lang_rank = {lang: index for index, lang in enumerate(languages)}
+        self.texts.sort(key=lambda t: (rank.get(t.channel, len(rank)), _slot_rank(t.slot),
+                                       [lang_rank.get(lang, 99) for lang in t.languages]))
+        self.statements.sort(key=lambda s: (rank.get(s.channel, len(rank)),
+                                            lang_rank.get(s.language, 99)))
 
     def add(self, path: str, content: str, metadata: dict[str, Any] | None = None) -> None:
         """Store text the deterministic way: NFC, LF, one final newline, UTF-8."""
@@ -71,6 +98,33 @@ class Selection:
     @property
     def everything(self) -> bool:
         return not self.channels and not self.languages
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """What a build took from output/ unchanged, and what it rendered (see ``build``)."""
+
+    #: Channels rendered, and channels whose files were taken from output/.
+    rendered: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()
+    #: Whether the pages (statement HTML aside) were rendered.
+    pages: bool = False
+    #: Whether profiles were read and checked at all.
+    checked: bool = True
+
+    @property
+    def nothing_rendered(self) -> bool:
+        return not self.rendered and not self.pages
+
+
+def input_digests(project: Project, templates: Templates | None = None) -> dict[str, str]:
+    """The input hashes ``prepare`` records, computed by hashing files without parsing them."""
+    templates = templates or Templates(project.templates_dir)
+    inputs = {"catalogue": catalogue_digest(project.profiles_dir / PLATFORMS_FILE),
+              "templates": templates.digest(), "project": project.digest, "tool": __version__}
+    for name, path in input_files(project.profiles_dir, project.root).items():
+        inputs[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return inputs
 
 
 def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer | None,
@@ -113,40 +167,205 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
 
 
 def build(project: Project, selection: Selection = Selection(),
-          problems: Problems | None = None,
+          problems: Problems | None = None, *, reuse_from: Path | None = None,
           profile_languages: Mapping[str, tuple[str, ...]] | None = None) -> BuildResult:
     """Render everything the selection covers; raise InputError listing every problem.
 
     ``profile_languages`` renders a channel's profile texts in other languages than its
     own, for ``show`` (a preview of a language the profile does not use yet).
+
+    With ``reuse_from`` (the output folder), an unfiltered build renders only what is stale
+    and takes every other file from that folder, so the result is the same as a full
+    build's (see :func:`_previous` for when a file counts as current).
     """
     problems = problems if problems is not None else Problems()
+    previous = _previous(project, reuse_from) \
+        if reuse_from is not None and selection.everything and not profile_languages else None
+    if previous is not None and previous.unchanged and not _checks_can_fail(project):
+        return previous.result(None, Reuse(reused=tuple(sorted(previous.channel_files)),
+                                           checked=False))
     _, renderer, profiles, inputs = prepare(project, problems)
     problems.raise_if_errors()
     assert renderer is not None and profiles is not None
+    if previous is not None and previous.inputs != inputs:
+        previous = None  # a file changed while we read it: render everything
     result = BuildResult(inputs=inputs, profiles=profiles)
     languages = tuple(lang for lang in _build_languages(project, profiles)
                       if selection.language(lang))
     from generator.pages import add_pages, add_statement_html
 
+    stale = previous.stale_channels(profiles) if previous is not None else None
+    rendered: list[str] = []
     for channel in profiles.channels:
         if not selection.channel(channel.id):
             continue
+        if previous is not None and stale is not None and channel.id not in stale:
+            previous.take(result, channel.id)
+            continue
+        rendered.append(channel.id)
         if profile_languages and channel.id in profile_languages:
             channel = replace(channel, languages=profile_languages[channel.id])
-        rendered = renderer.render_channel(channel, languages)
-        _add_channel(result, rendered, selection)
-        for statement in rendered.statements:
+        made = renderer.render_channel(channel, languages)
+        _add_channel(result, made, selection)
+        for statement in made.statements:
             add_statement_html(result, renderer, statement, languages)
-    if not selection.channels:
+    pages = not selection.channels
+    if previous is not None and previous.unchanged:
+        previous.take(result, PAGES)
+        pages = False
+    elif pages:
         add_pages(result, renderer, profiles, languages,
                   project.settings.review_max_age_months)
-    if selection.everything:
-        from generator.preview import add_preview
+        if selection.everything:
+            from generator.preview import add_preview
 
-        add_preview(result, renderer, profiles, languages)
+            result.sort_texts([c.id for c in profiles.channels], languages)
+            add_preview(result, renderer, profiles, languages)
+    if previous is not None:
+        result.reuse = Reuse(tuple(rendered), tuple(sorted(
+            c.id for c in profiles.channels if c.id not in rendered)), pages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
+
+
+def _checks_can_fail(project: Project) -> bool:
+    """Whether a check could fail this build even though no input changed (checks depend
+    on today's date): then profiles are read and checked, though nothing is rendered."""
+    return project.settings.strict or any(
+        setting.severity == "error" for setting in project.settings.checks.values())
+
+
+def _unit(path: str) -> str:
+    """The channel whose rendering makes ``path``, or PAGES."""
+    parts = path.split("/", 2)
+    return parts[1] if parts[0] == CHANNELS_DIR and len(parts) > 2 else PAGES
+
+
+@dataclass
+class _Previous:
+    """output/ as the manifest describes it, with each file checked against its hash."""
+
+    manifest: Manifest
+    inputs: dict[str, str]
+    #: Files on disk whose bytes match the manifest, by unit (channel id or PAGES).
+    current: dict[str, dict[str, bytes]]
+    #: Units with a file that is missing or differs from the manifest (edited by hand).
+    damaged: set[str]
+    #: Channel ids whose own file is new or changed, and ids whose file is gone.
+    changed: set[str]
+    removed: set[str]
+
+    @property
+    def channel_files(self) -> set[str]:
+        return {unit for unit in self.current if unit != PAGES}
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.damaged or self.changed or self.removed)
+
+    def stale_channels(self, profiles: Profiles) -> set[str]:
+        """Channels to render: changed or damaged ones, and those that link to one."""
+        moved = self.changed | self.removed
+        stale = self.changed | (self.damaged - {PAGES})
+        for channel in profiles.channels:
+            targets = {channel.response.go_to,
+                       channel.retired.successor if channel.retired else None}
+            if targets & moved:
+                stale.add(channel.id)
+        return stale
+
+    def take(self, result: BuildResult, unit: str) -> None:
+        for path, data in self.current.get(unit, {}).items():
+            result.files[path] = data
+            meta = self.manifest.metadata(path)
+            if meta:
+                result.metadata[path] = meta
+                _restore(result, data, meta)
+
+    def result(self, profiles: Profiles | None, reuse: Reuse) -> BuildResult:
+        result = BuildResult(inputs=dict(self.inputs), profiles=profiles, reuse=reuse)
+        for unit in self.current:
+            self.take(result, unit)
+        return result
+
+
+def _previous(project: Project, output_dir: Path) -> _Previous | None:
+    """What output/ holds, if its manifest says it was built from inputs like these.
+
+    None (render everything) when reuse is turned off, there is no usable manifest, it was
+    made by another version of kanalprofil, or an input that every file depends on
+    (organisation, templates, catalogue, project file) changed. Every file the manifest
+    lists is read and hashed: a file edited or deleted by hand is never taken over, its
+    channel (or the pages) is rendered again, so ``check`` still reports it.
+    """
+    if os.environ.get(NO_REUSE_ENV, "") not in ("", "0"):
+        return None
+    manifest, raw, _ = load_manifest(output_dir)
+    if raw is None or not manifest.files or manifest.tool_version != __version__:
+        return None
+    inputs = input_digests(project)
+    old = manifest.inputs
+    org_key = next((k for k in inputs if k.endswith("/" + ORGANISATION_FILE)), None)
+    if org_key is None:
+        return None
+    shared = {"catalogue", "templates", "project", "tool", org_key}
+    if any(inputs.get(key) != old.get(key) for key in shared):
+        return None
+    channel_keys = {Path(k).stem: k for k in inputs if k not in shared}
+    old_keys = {Path(k).stem: k for k in old if k not in shared}
+    changed = {cid for cid, key in channel_keys.items() if old.get(key) != inputs[key]}
+    removed = set(old_keys) - set(channel_keys)
+    current: dict[str, dict[str, bytes]] = {}
+    damaged: set[str] = set()
+    root = str(output_dir)
+    for path in manifest.files:
+        unit = _unit(path)
+        data = _read_current(f"{root}/{path}", manifest.sha256(path))
+        if data is None:
+            damaged.add(unit)
+        else:
+            current.setdefault(unit, {})[path] = data
+    return _Previous(manifest, inputs, current, damaged, changed, removed)
+
+
+def _restore(result: BuildResult, data: bytes, meta: Mapping[str, Any]) -> None:
+    """Text and Statement objects of a file taken from output/, for the preview page."""
+    content = data.decode("utf-8")
+    if meta.get("kind") == "slot":
+        result.texts.append(Text(
+            str(meta["channel"]), str(meta["platform"]), str(meta["slot"]),
+            tuple(str(meta["language"]).split("+")), content[:-1],
+            tuple(meta.get("commitments", ())),
+            tuple((str(m["rule"]), int(m["count"]), int(m["max"]))
+                  for m in meta.get("limits", ())),
+            tuple(int(i) for i in meta.get("variant", ()))))
+    elif meta.get("kind") == "statement":
+        result.statements.append(Statement(str(meta["channel"]), str(meta["language"]),
+                                           content, tuple(meta.get("commitments", ()))))
+
+
+def _slot_rank(slot: str) -> tuple[int, int, int]:
+    """Catalogue order: name, bio, about, fields (by number, name before value), pinned."""
+    from generator.catalogue import SLOTS
+
+    if slot.startswith("field-"):
+        _, number, part = slot.split("-")
+        return (SLOTS.index("fields"), int(number), 0 if part == "name" else 1)
+    return (SLOTS.index(slot) if slot in SLOTS else len(SLOTS), 0, 0)
+
+
+def _read_current(path: str, sha256: str | None) -> bytes | None:
+    """The file's bytes if it is a regular file (not a symlink) whose hash is ``sha256``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as file:
+            data = file.read()
+    except OSError:  # e.g. a directory
+        return None
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
 def _build_languages(project: Project, profiles: Profiles) -> tuple[str, ...]:

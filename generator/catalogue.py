@@ -122,11 +122,24 @@ class Catalogue:
         return self.platforms.get(platform_id)
 
 
-def load_catalogue(project_file: Path | None, display: str, problems: Problems) -> Catalogue:
-    """The built-in catalogue merged with a project's own ``platforms.yml``, if any."""
+def _sources(project_file: Path | None, display: str) -> list[tuple[Path, str]]:
     sources = [(BUILTIN, "<built-in>/platforms.yml")]
     if project_file is not None and project_file.is_file():
         sources.append((project_file, display))
+    return sources
+
+
+def catalogue_digest(project_file: Path | None) -> str:
+    """The catalogue's input hash, as :func:`load_catalogue` records it, without parsing."""
+    digest = hashlib.sha256()
+    for path, _ in _sources(project_file, ""):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_catalogue(project_file: Path | None, display: str, problems: Problems) -> Catalogue:
+    """The built-in catalogue merged with a project's own ``platforms.yml``, if any."""
+    sources = _sources(project_file, display)
     merged: Any = LocatedDict()
     digest = hashlib.sha256()
     for path, name in sources:

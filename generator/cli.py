@@ -62,12 +62,15 @@ def selection(channels: tuple[str, ...], langs: tuple[str, ...]) -> Selection:
     return Selection(frozenset(channels), frozenset(langs))
 
 
-def run_build(project: Project, chosen: Selection) -> BuildResult:
+def run_build(project: Project, chosen: Selection, *, reuse: bool = True) -> BuildResult:
+    """Build in memory; ``reuse`` takes current files from output/ (the result then may
+    hold no parsed profiles, so commands that need them pass False)."""
     from generator.build import build
     from generator.errors import Problems
 
     problems = Problems()
-    result = build(project, chosen, problems)
+    result = build(project, chosen, problems,
+                   reuse_from=project.output_dir if reuse else None)
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     _check_filters(result, chosen)
@@ -228,7 +231,7 @@ def publish(config: Path | None, strict: bool | None, channels: tuple[str, ...],
     from generator.publish import publish as run_publish
 
     project = load(config, strict)
-    result = run_build(project, selection(channels, ()))
+    result = run_build(project, selection(channels, ()), reuse=False)
     sys.exit(run_publish(project, result, apply=apply, fmt=fmt, credentials=credentials,
                          reviewed_plan=plan_file, timeout=timeout,
                          channel_ids=channels or None))
@@ -274,7 +277,7 @@ def audit(config: Path | None, strict: bool | None, fmt: str, max_age: int | Non
 def show(config: Path | None, channel_id: str, lang: str | None, slot: str) -> None:
     """Print one text, exactly as it is to be pasted."""
     project = load(config)
-    result = run_build(project, selection((channel_id,), ()))
+    result = run_build(project, selection((channel_id,), ()), reuse=False)
     assert result.profiles is not None
     channel = result.profiles.channel(channel_id)
     if channel is None:

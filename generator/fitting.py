@@ -7,6 +7,7 @@ all languages evenly, and the combination is fitted as a whole.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -31,9 +32,15 @@ class Measure:
         return self.count <= self.limit
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _count(text: str, rule: str) -> int:
+    """Counts are pure, and channels share many texts (the shortest variants above all)."""
+    return count(text, rule)
+
+
 def count_by(text: str, limit: Limit) -> int:
     """The count a limit uses: the largest of its rules' counts (strictest when unsure)."""
-    return max(count(text, rule) for rule in limit.count)
+    return max(_count(text, rule) for rule in limit.count)
 
 
 def measure(text: str, limits: Sequence[Limit]) -> list[Measure]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from babel import Locale
@@ -29,11 +29,21 @@ class Localiser:
 
     locale: Locale
     words: Mapping[str, Any]
+    #: Formatted values by call: thousands of channels share the same days, times and
+    #: durations, and CLDR formatting is slow compared with a dictionary look-up.
+    _memo: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False,
+                                              repr=False)
 
     def join(self, items: Sequence[str],
              style: Literal["standard", "or"] = "standard") -> str:
         """A list in the language's own way: "a, b og c" / "a, b or c"."""
-        return format_list(list(items), style=style, locale=self.locale) if items else ""
+        if not items:
+            return ""
+        key = ("join", style, *items)
+        text = self._memo.get(key)
+        if text is None:
+            text = self._memo[key] = format_list(list(items), style=style, locale=self.locale)
+        return text
 
     def join_or(self, items: Sequence[str]) -> str:
         return self.join(items, style="or")
@@ -43,6 +53,13 @@ class Localiser:
 
     def days(self, codes: Sequence[str]) -> str:
         """Consecutive days as a range ("monday to friday"), others as a list."""
+        key = ("days", *codes)
+        text = self._memo.get(key)
+        if text is None:
+            text = self._memo[key] = self._days(codes)
+        return text
+
+    def _days(self, codes: Sequence[str]) -> str:
         order = sorted(codes, key=_BABEL_DAY.__getitem__)
         runs: list[list[str]] = []
         for code in order:
@@ -59,11 +76,19 @@ class Localiser:
         return self.join(parts)
 
     def time(self, value: dt.time) -> str:
-        pattern = str(self.words.get("time_format", "HH:mm"))
-        return str(format_time(value, pattern, locale=self.locale))
+        key = ("time", value)
+        text = self._memo.get(key)
+        if text is None:
+            pattern = str(self.words.get("time_format", "HH:mm"))
+            text = self._memo[key] = str(format_time(value, pattern, locale=self.locale))
+        return text
 
     def date(self, value: dt.date) -> str:
-        return str(format_date(value, "long", locale=self.locale))
+        key = ("date", value)
+        text = self._memo.get(key)
+        if text is None:
+            text = self._memo[key] = str(format_date(value, "long", locale=self.locale))
+        return text
 
     def language_name(self, code: str) -> str:
         """A language's name in this language, from CLDR: "nynorsk" → "norsk nynorsk"."""
@@ -80,6 +105,13 @@ class Localiser:
 
     def duration(self, amount: int, unit: str) -> str:
         """'2 hours', '3 business days': CLDR units where CLDR has them."""
+        key = ("duration", amount, unit)
+        text = self._memo.get(key)
+        if text is None:
+            text = self._memo[key] = self._duration(amount, unit)
+        return text
+
+    def _duration(self, amount: int, unit: str) -> str:
         own = self.words.get("units", {}).get(unit)
         if own:
             return self.plural(amount, own)

@@ -11,9 +11,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import markdown as markdown_lib
 import nh3
 
+from generator.markup import markdown_to_html
 from generator.model import PUBLIC_STATUSES, Channel
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3",
 
 def to_html(markdown_text: str) -> str:
     """Markdown to sanitised HTML: links keep only https/mailto/tel targets."""
-    html = markdown_lib.markdown(markdown_text, extensions=["tables"], output_format="html")
+    html = markdown_to_html(markdown_text)
     return str(nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"https", "mailto", "tel"},
                          link_rel="noopener noreferrer"))
 
@@ -139,7 +139,7 @@ def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
 def _view(renderer: Renderer, channel: Channel, lang: str, *, internal: bool
           ) -> dict[str, Any]:
     """A channel's public view, plus owner, review date and notes on internal pages only."""
-    view: dict[str, Any] = renderer.view(channel, lang, _NullRecorder())["channel"]
+    view: dict[str, Any] = dict(renderer.channel_view(channel, lang))
     if internal:
         view = {**view, "owner": channel.owner,
                 "last_reviewed": channel.last_reviewed.isoformat()

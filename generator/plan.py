@@ -200,7 +200,8 @@ class _Guard:
 
 def _read(root: Path, path: str) -> bytes:
     try:
-        return (root / path).read_bytes()
+        with open(f"{root}/{path}", "rb") as file:  # noqa: PTH123 - no pathlib per file
+            return file.read()
     except IsADirectoryError:
         raise KanalprofilError(f"output/{path} is a directory; expected a file") from None
     except OSError as exc:
@@ -220,8 +221,8 @@ def make_plan(
 
     ``selected`` (for ``--channel``/``--lang``) restricts the plan to the paths it accepts:
     nothing else is created, updated, deleted or reported, and the new manifest keeps the
-    unselected entries of the old one unchanged. Raises :class:`KanalprofilError` for an
-    unsafe generated path, before anything is read.
+    unselected entries and the input hashes of the old one unchanged. Raises
+    :class:`KanalprofilError` for an unsafe generated path, before anything is read.
     """
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
@@ -297,8 +298,11 @@ def make_plan(
     )
 
     kept = {p: e for p, e in old_files.items() if not accept(p)}
+    # A filtered run leaves other files as they were, so the manifest keeps the input
+    # hashes they were built from: a later build must not take them for current.
     new_manifest = Manifest(
-        inputs=dict(inputs), files={**kept, **new_entries}, tool_version=tool_version
+        inputs=dict(inputs) if selected is None else dict(old_manifest.inputs),
+        files={**kept, **new_entries}, tool_version=tool_version,
     )
     return Plan(
         output_dir=output_dir,

@@ -8,6 +8,7 @@ problems of all files are collected; nothing stops at the first.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -53,16 +54,50 @@ def _read(path: Path, display: str, problems: Problems,
     return raw
 
 
-def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
-                  known_languages: set[str], problems: Problems) -> Profiles | None:
-    """Load and check everything under ``profiles_dir``; None when it cannot be used."""
+def _displayer(profiles_dir: Path, display_root: Path) -> Callable[[Path], str]:
+    """Paths as messages and input hashes name them: relative to the project if inside it.
+
+    The folders are resolved once, not every file (``resolve`` costs a system call per
+    path component, which adds up over thousands of channel files).
+    """
+    root = display_root.resolve()
+    channel_dir = profiles_dir / CHANNELS_DIR
+    resolved_channel_dir = channel_dir.resolve()
 
     def display(path: Path) -> str:
+        real = resolved_channel_dir / path.name \
+            if path.parent == channel_dir and not path.is_symlink() else path.resolve()
         try:
-            return path.resolve().relative_to(display_root.resolve()).as_posix()
+            return real.relative_to(root).as_posix()
         except ValueError:
             return str(path)
 
+    return display
+
+
+def channel_files(profiles_dir: Path) -> list[Path]:
+    """The channel files, in the order they are read."""
+    channel_dir = profiles_dir / CHANNELS_DIR
+    return sorted(sorted(channel_dir.glob("*.yml")) + sorted(channel_dir.glob("*.yaml")))
+
+
+def input_files(profiles_dir: Path, display_root: Path) -> dict[str, Path]:
+    """Every profile file :func:`load_profiles` hashes, by the name it records the hash under.
+
+    Lets a build compare input hashes with the manifest without parsing anything.
+    """
+    display = _displayer(profiles_dir, display_root)
+    org_path = profiles_dir / ORGANISATION_FILE
+    files = {display(org_path): org_path} if org_path.is_file() else {}
+    # every file, badly named ones too: they must make the build read and report them
+    files.update((display(path), path) for path in channel_files(profiles_dir))
+    return files
+
+
+def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
+                  known_languages: set[str], problems: Problems) -> Profiles | None:
+    """Load and check everything under ``profiles_dir``; None when it cannot be used."""
+    display = _displayer(profiles_dir, display_root)
     digests: dict[str, str] = {}
     org_path = profiles_dir / ORGANISATION_FILE
     if not org_path.is_file():
@@ -84,11 +119,11 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
     channels: list[Channel] = []
     raws: dict[str, LocatedDict] = {}
     channel_dir = profiles_dir / CHANNELS_DIR
-    paths = sorted(channel_dir.glob("*.yml")) + sorted(channel_dir.glob("*.yaml"))
+    paths = channel_files(profiles_dir)
     if not paths:
         problems.error(Location(display(channel_dir)), "no channel files found",
                        "add one YAML file per channel, e.g. channels/facebook.yml")
-    for path in sorted(paths):
+    for path in paths:
         name = display(path)
         if not SLUG.fullmatch(path.stem):
             problems.error(Location(name), f"channel file name {path.stem!r} is not a valid id",

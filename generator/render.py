@@ -30,6 +30,35 @@ class RecorderLike(Protocol):
     def field(self, name: str, value: str) -> str: ...
 
 
+class _Relay:
+    """Forwards ``carries()`` and ``field()`` to the recorder of the text being rendered.
+
+    The phrases module of a language is made once and shared by every channel; its macros
+    call the relay, which the renderer points at the current recorder in :meth:`Renderer.view`.
+    """
+
+    def __init__(self) -> None:
+        self.target: RecorderLike = _NullRecorder()
+
+    def carries(self, *kinds: str) -> str:
+        return self.target.carries(*kinds)
+
+    def field(self, name: str, value: str) -> str:
+        return self.target.field(name, value)
+
+
+class _NullRecorder:
+    def carries(self, *kinds: str) -> str:
+        return ""
+
+    def field(self, name: str, value: str) -> str:
+        return ""
+
+
+#: What a phrases module may use to be made once per language rather than once per text.
+_LANGUAGE_VARIABLES = frozenset({"lang", "org", "words", "loc", "carries", "field"})
+
+
 class Recorder:
     """Collects what a rendered variant carries; reset before each variant."""
 
@@ -108,6 +137,10 @@ class Renderer:
         self.problems = problems
         self.org_views = {lang: organisation_view(organisation, lang) for lang in localisers}
         self.sources: Mapping[str, Any] = {}
+        self._relay = _Relay()
+        #: Per language: the shared phrases module, or None when it must be made per text.
+        self._phrases: dict[str, Any] = {}
+        self._views: dict[tuple[str, str], dict[str, Any]] = {}
 
     def locate(self, channel_id: str) -> Location:
         """Where a channel is defined, for problems found while rendering it."""
@@ -115,14 +148,30 @@ class Renderer:
         return Location(source.location.file, 1, 1) if source is not None \
             else Location(f"channels/{channel_id}.yml")
 
+    def channel_view(self, channel: Channel, lang: str) -> dict[str, Any]:
+        """The channel's public view in one language, made once for all its texts.
+
+        Only the current channel's views are kept: holding every channel's would cost
+        memory in proportion to the organisation for little gain.
+        """
+        key = (channel.id, lang)
+        view = self._views.get(key)
+        if view is None:
+            if self._views and next(iter(self._views))[0] != channel.id:
+                self._views.clear()
+            view = channel_view(channel, self.catalogue.platforms[channel.platform], lang,
+                                self.localisers[lang], self.channels, self.catalogue.platforms)
+            self._views[key] = view
+        return view
+
     def view(self, channel: Channel, lang: str, recorder: RecorderLike) -> dict[str, Any]:
-        platform = self.catalogue.platforms[channel.platform]
+        """The template context for one text; valid until the next call (see _Relay)."""
         loc = self.localisers[lang]
+        self._relay.target = recorder
         context: dict[str, Any] = {
             "lang": lang,
             "org": self.org_views[lang],
-            "channel": channel_view(channel, platform, lang, loc, self.channels,
-                                    self.catalogue.platforms),
+            "channel": self.channel_view(channel, lang),
             "words": loc.words,
             "loc": loc,
             "carries": recorder.carries,
@@ -130,8 +179,22 @@ class Renderer:
         }
         phrases = f"{lang}/phrases.j2"
         if self.templates.exists(phrases):
-            context["p"] = self.templates.get(phrases).make_module(vars=context)
+            shared = self._shared_phrases(lang, phrases)
+            context["p"] = shared if shared is not None \
+                else self.templates.get(phrases).make_module(vars=context)
         return context
+
+    def _shared_phrases(self, lang: str, name: str) -> Any:
+        """The language's phrases module, made once, if it uses only per-language names."""
+        if lang not in self._phrases:
+            self._phrases[lang] = None
+            if self.templates.undeclared(name) <= _LANGUAGE_VARIABLES:
+                loc = self.localisers[lang]
+                self._phrases[lang] = self.templates.get(name).make_module(vars={
+                    "lang": lang, "org": self.org_views[lang], "words": loc.words,
+                    "loc": loc, "carries": self._relay.carries, "field": self._relay.field,
+                })
+        return self._phrases[lang]
 
     def _error(self, exc: Exception) -> None:
         location, message = template_problem(exc, self.templates)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import Location, Problems
@@ -82,6 +83,13 @@ class Templates:
         if name not in self._exists:
             self._exists[name] = self.find(name) is not None
         return self._exists[name]
+
+    def undeclared(self, name: str) -> set[str]:
+        """The names a template takes from its context (not its own, not globals)."""
+        env = self.text_env if name.endswith(".txt.j2") else self.env
+        assert env.loader is not None
+        source = env.loader.get_source(env, name)[0]
+        return meta.find_undeclared_variables(env.parse(source)) - set(env.globals)
 
     def get(self, name: str) -> jinja2.Template:
         env = self.text_env if name.endswith(".txt.j2") else self.env

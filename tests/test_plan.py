@@ -413,3 +413,25 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "output").write_text("oops\n")
     with pytest.raises(KanalprofilError, match="exists but is not a directory"):
         make_plan(tmp_path / "output", generated(), {}, INPUTS)
+
+
+def test_dump_manifest_is_exactly_what_json_dumps_makes() -> None:
+    import json
+
+    from generator.manifest import Manifest, dump_manifest, parse_manifest
+    from tests.conftest import ROOT
+
+    def reference(manifest: Manifest) -> bytes:
+        document = {"format": manifest.format_version, "tool_version": manifest.tool_version,
+                    "inputs": dict(manifest.inputs),
+                    "files": {p: dict(e) for p, e in manifest.files.items()}}
+        return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False,
+                           allow_nan=False) + "\n").encode("utf-8")
+
+    committed = (ROOT / "output" / ".kanalprofil-manifest.json").read_bytes()
+    manifest, _ = parse_manifest(committed)
+    assert dump_manifest(manifest) == reference(manifest) == committed
+    odd = Manifest(inputs={}, files={"a\u2028b/\"ø\".txt": {
+        "sha256": "0" * 64, "empty": {}, "none": None, "list": [], "nested": [[1, 2.5], {}],
+        "flags": [True, False], "text": "tab\tline\nquote\"\\ \x7f \U0001F600"}})
+    assert dump_manifest(odd) == reference(odd)

@@ -1,0 +1,295 @@
+"""Benchmark kanalprofil on a synthetic organisation of N channels, as whole processes.
+
+For each N (default 100, 1,000 and 5,000) it generates an organisation (``bench/synth.py``)
+in a temporary folder and measures, each as its own process: a full build from an empty
+output/, a rebuild with nothing changed, ``check`` and ``diff`` on the up-to-date output,
+a rebuild after one channel changed, the bare reference (``bench/reference.py``: only
+``yaml.safe_load``, one Jinja2 render and one write per file), ``kanalprofil --help`` and
+``python -c "import click"``, and the peak memory of each. A separate, instrumented full
+build gives the time per stage (read, validate, render, fit, Markdown to HTML, write).
+
+Processes are timed with a monotonic clock; their peak RSS comes from ``/usr/bin/time -v``
+when it exists, else from ``os.wait4`` (the child's own rusage). The table is printed as
+Markdown and everything is written as JSON (``--out``).
+
+Usage::
+
+    python bench/run.py [--sizes 100,1000,5000] [--out bench/results.json] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script: make `generator` and `bench` importable
+    sys.path.insert(0, str(REPO))
+
+from bench.synth import generate, touch_one_channel  # noqa: E402
+
+TIME = Path("/usr/bin/time")
+_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+
+#: (key, what it measures) in table order.
+MEASURES = (
+    ("reference", "bare reference (safe_load + render + write)"),
+    ("full", "full build, empty output/"),
+    ("nothing_changed", "rebuild, nothing changed"),
+    ("one_changed", "rebuild, one channel changed"),
+    ("check", "check (up to date)"),
+    ("diff", "diff (up to date)"),
+    ("help", "kanalprofil --help"),
+    ("import_click", 'python -c "import click"'),
+)
+#: (name, numerator, denominator, most allowed)
+TARGETS = (
+    ("full build ≤ 1.2× reference", "full", "reference", 1.2),
+    ("nothing changed ≤ 10% of full build", "nothing_changed", "full", 0.10),
+    ("one channel changed ≤ 15% of full build", "one_changed", "full", 0.15),
+    ("--help ≤ 1.2× import click", "help", "import_click", 1.2),
+)
+RSS_TARGET = 2.5
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    max_rss_kb: int
+    returncode: int
+    stdout: str
+
+
+def run(argv: list[str], cwd: Path, env: dict[str, str], timer: str) -> Run:
+    """Run one process to its end; wall time and the peak RSS of that process."""
+    use_time = timer == "time" or (timer == "auto" and TIME.exists())
+    command = [str(TIME), "-v", *argv] if use_time else argv
+    start = time.perf_counter()
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:
+        if use_time:
+            stdout, stderr = process.communicate()
+            seconds = time.perf_counter() - start
+            match = _RSS.search(stderr)
+            rss = int(match.group(1)) if match else 0
+            code = process.returncode
+        else:
+            _, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+            assert process.stdout is not None and process.stderr is not None
+            stdout, stderr = process.stdout.read(), process.stderr.read()
+            rss, code = int(usage.ru_maxrss), process.returncode
+    if code not in (0, 1):
+        raise RuntimeError(f"{' '.join(argv)} failed ({code}):\n{stdout}\n{stderr}")
+    return Run(seconds, rss, code, stdout)
+
+
+def best(runs: list[Run]) -> dict[str, Any]:
+    return {"seconds": round(statistics.median(r.seconds for r in runs), 4),
+            "max_rss_kb": max(r.max_rss_kb for r in runs), "runs": len(runs)}
+
+
+def stages(root: Path) -> dict[str, float]:
+    """One full build in this process, timing each stage (called as ``run.py stages``)."""
+    import generator.pages
+    import generator.profiles
+    import generator.render
+    from generator.build import build
+    from generator.errors import Problems
+    from generator.plan import make_plan
+    from generator.project import load_project
+    from generator.writer import apply_plan
+
+    spent: dict[str, float] = {"read": 0.0, "fit": 0.0, "markdown_html": 0.0}
+
+    def timed(module: Any, name: str, stage: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[stage] += time.perf_counter() - start
+        setattr(module, name, wrapper)
+
+    timed(generator.profiles, "load_file", "read")
+    timed(generator.render, "fit", "fit")
+    timed(generator.pages, "to_html", "markdown_html")
+    original_load = generator.profiles.load_profiles
+    loading = [0.0]
+
+    def load_profiles(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original_load(*args, **kwargs)
+        finally:
+            loading[0] += time.perf_counter() - start
+    import generator.build
+    setattr(generator.build, "load_profiles", load_profiles)  # noqa: B010 - keep mypy calm
+
+    problems = Problems()
+    project = load_project(root / "kanalprofil.yml", problems)
+    shutil.rmtree(project.output_dir, ignore_errors=True)
+    start = time.perf_counter()
+    result = build(project, problems=problems)
+    built = time.perf_counter()
+    plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs)
+    apply_plan(plan)
+    end = time.perf_counter()
+    render = built - start - loading[0] - spent["fit"] - spent["markdown_html"]
+    return {"read": spent["read"], "validate": loading[0] - spent["read"],
+            "render": render, "fit": spent["fit"], "markdown_html": spent["markdown_html"],
+            "write": end - built, "total": end - start}
+
+
+def measure(n: int, work: Path, repeat: int, timer: str) -> dict[str, Any]:
+    root = generate(work / f"org-{n}", n)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("KANALPROFIL_NO_REUSE", None)
+    python = sys.executable
+    kanalprofil = [python, "-m", "generator"]
+    #: What the installed ``kanalprofil`` script runs (``-m`` adds runpy's start-up).
+    console_script = [python, "-c", "import sys; from generator.cli import main; "
+                      "sys.exit(main(prog_name='kanalprofil'))"]
+    output = root / "output"
+    results: dict[str, Any] = {"channels": n}
+
+    full = run([*kanalprofil, "build"], root, env, timer)
+    results["files"] = sum(1 for p in output.rglob("*") if p.is_file()) - 1
+    results["full"] = best([full])
+    manifest = output / ".kanalprofil-manifest.json"
+    before = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    nothing = [run([*kanalprofil, "build"], root, env, timer) for _ in range(repeat)]
+    after = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    results["nothing_changed"] = best(nothing)
+    results["nothing_changed"]["wrote_nothing"] = before == after and all(
+        "nothing written" in r.stdout for r in nothing)
+    for name, args in (("check", ["check"]), ("diff", ["diff", "--no-color"])):
+        runs = [run([*kanalprofil, *args], root, env, timer) for _ in range(repeat)]
+        assert all(r.returncode == 0 for r in runs), runs[0].stdout
+        results[name] = best(runs)
+    changed: list[Run] = []
+    for _ in range(repeat):
+        touch_one_channel(root, n, variant=len(changed))
+        changed.append(run([*kanalprofil, "build"], root, env, timer))
+    results["one_changed"] = best(changed)
+    results["one_changed"]["output"] = changed[-1].stdout.strip()
+
+    reference_out = work / f"reference-{n}"
+    shutil.rmtree(reference_out, ignore_errors=True)
+    reference = [python, str(REPO / "bench" / "reference.py"), str(root), str(reference_out),
+                 str(manifest)]
+    results["reference"] = best([run(reference, root, env, timer)])
+    # Start-up takes tens of milliseconds: more runs, interleaved, so noise evens out.
+    quick: dict[str, list[Run]] = {"help": [], "import_click": []}
+    for _ in range(max(15, repeat)):
+        quick["help"].append(run([*console_script, "--help"], root, env, timer))
+        quick["import_click"].append(run([python, "-c", "import click"], root, env, timer))
+    results.update({name: best(runs) for name, runs in quick.items()})
+    staged = subprocess.run([python, str(Path(__file__).resolve()), "stages", str(root)],
+                            env=env, check=True, capture_output=True, text=True)
+    results["stages"] = {k: round(v, 3) for k, v in json.loads(staged.stdout).items()}
+    results["ratios"] = {
+        name: round(results[top]["seconds"] / results[bottom]["seconds"], 3)
+        for name, top, bottom, _ in TARGETS}
+    return results
+
+
+def evaluate(sizes: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    verdicts: list[dict[str, Any]] = []
+    for n, result in sizes.items():
+        for name, _, _, limit in TARGETS:
+            ratio = result["ratios"][name]
+            met = ratio <= limit
+            if name.startswith("nothing"):
+                met = met and bool(result["nothing_changed"]["wrote_nothing"])
+            verdicts.append({"target": name, "channels": n, "ratio": ratio, "met": met})
+    if 1000 in sizes and 5000 in sizes:
+        ratio = sizes[5000]["full"]["max_rss_kb"] / sizes[1000]["full"]["max_rss_kb"]
+        verdicts.append({"target": "peak RSS at 5,000 ≤ 2.5× at 1,000", "channels": 5000,
+                         "ratio": round(ratio, 3), "met": ratio <= RSS_TARGET})
+    return verdicts
+
+
+def table(sizes: dict[int, dict[str, Any]], verdicts: list[dict[str, Any]]) -> str:
+    ns = list(sizes)
+    head = "| Measure | " + " | ".join(f"N = {n:,}" for n in ns) + " |"
+    lines = [head, "|---|" + "---:|" * len(ns)]
+    for key, label in MEASURES:
+        cells = []
+        for n in ns:
+            entry = sizes[n][key]
+            ratio = entry["seconds"] / sizes[n]["reference"]["seconds"]
+            cells.append(f"{entry['seconds']:.2f} s ({ratio:.2f}×) · "
+                         f"{entry['max_rss_kb'] / 1024:.0f} MB")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append("| files written | " + " | ".join(f"{sizes[n]['files']:,}" for n in ns) + " |")
+    lines += ["", "| Target | N | Ratio | Met |", "|---|---:|---:|---|"]
+    for verdict in verdicts:
+        mark = "met" if verdict["met"] else "**missed**"
+        lines.append(f"| {verdict['target']} | {verdict['channels']:,} | "
+                     f"{verdict['ratio']:.3f} | {mark} |")
+    lines += ["", "| Stage of a full build (s) | " + " | ".join(f"N = {n:,}" for n in ns) + " |",
+              "|---|" + "---:|" * len(ns)]
+    for stage in ("read", "validate", "render", "fit", "markdown_html", "write", "total"):
+        lines.append(f"| {stage} | " + " | ".join(
+            f"{sizes[n]['stages'][stage]:.2f}" for n in ns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--sizes", default="100,1000,5000",
+                        help="comma-separated channel counts")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each quick measurement (the median is kept)")
+    parser.add_argument("--timer", choices=["auto", "time", "rusage"], default="auto",
+                        help="peak RSS from /usr/bin/time -v, or from os.wait4")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder for the organisations (default: a temporary one)")
+    args = parser.parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="kanalprofil-bench-"))
+    results: dict[int, dict[str, Any]] = {}
+    try:
+        for n in sizes:
+            print(f"N = {n:,} …", file=sys.stderr, flush=True)
+            results[n] = measure(n, work, max(1, args.repeat), args.timer)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    verdicts = evaluate(results)
+    document = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(), "timer": args.timer,
+                    "time_v": TIME.exists()},
+        "sizes": {str(n): r for n, r in results.items()},
+        "targets": verdicts,
+    }
+    args.out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    print(table(results, verdicts), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "stages":
+        print(json.dumps(stages(Path(sys.argv[2]))))
+        sys.exit(0)
+    sys.exit(main())
+

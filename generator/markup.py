@@ -1,0 +1,96 @@
+"""Markdown to HTML, fast: one converter reused, and identical sections converted once.
+
+Python-Markdown is the slowest step of a build: every statement in every language is
+converted, and most of a statement's sections ("Your case", the removal rules, public
+records) are the same for hundreds of channels. A document is therefore cut into chunks
+at blank lines followed by a heading or a plain paragraph (a line that starts with a
+letter), each chunk is converted on its own and remembered, and the HTML of the chunks is
+joined with a line break, which is exactly what converting the whole document gives:
+
+- A block that starts with ``#`` or a letter is parsed the same whatever precedes it.
+  Only indented blocks (code, list continuations), list items and block quotes look at
+  the element before them (Python-Markdown's ``lastChild`` sibling rules), and those are
+  never the first block of a chunk.
+- No block looks ahead past a blank line, so a chunk is also parsed the same whatever
+  follows it.
+- The whole document is converted in one piece when something has document-wide state:
+  a link reference definition (``[id]: url``), raw HTML (any ``<``), tabs, carriage
+  returns, or Python-Markdown's own placeholder characters.
+
+``tests/test_markup.py`` checks the equivalence on the example, the synthetic benchmark
+organisation and generated documents.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import markdown as markdown_lib
+
+#: Whatever makes a document's parts depend on each other: see the module docstring.
+_WHOLE_DOCUMENT_CHARS = ("<", "\t", "\r", "\x02", "\x03")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
+_CACHE_SIZE = 1 << 13  # shared chunks are few; unique ones only fill it
+
+
+@lru_cache(maxsize=1)
+def _converter() -> markdown_lib.Markdown:
+    return markdown_lib.Markdown(extensions=["tables"], output_format="html")
+
+
+def _convert_whole(text: str) -> str:
+    converter = _converter()
+    converter.reset()
+    return converter.convert(text)
+
+
+#: Converted chunks by their Markdown, for this process.
+_CHUNKS: dict[str, str] = {}
+#: A paragraph no document contains (checked), put between chunks converted together.
+_SENTINEL = "Kanalprofilchunkboundary"
+_SENTINEL_HTML = f"\n<p>{_SENTINEL}</p>\n"
+
+
+def chunks(text: str) -> list[str]:
+    """The document cut before every block that starts with ``#`` or a letter."""
+    parts: list[str] = []
+    for block in text.split("\n\n"):
+        if parts and not (block[:1] == "#" or block[:1].isalpha()):
+            parts[-1] += "\n\n" + block
+        else:
+            parts.append(block)
+    return parts
+
+
+def markdown_to_html(text: str) -> str:
+    """The HTML Python-Markdown (with tables) makes of ``text``; not sanitised."""
+    if any(char in text for char in _WHOLE_DOCUMENT_CHARS) or _SENTINEL in text \
+            or ("]:" in text and _REFERENCE.search(text)):
+        return _convert_whole(text)
+    parts = [part for part in chunks(text) if part.strip()]
+    html = [_CHUNKS.get(part) for part in parts]
+    missing = [index for index, known in enumerate(html) if known is None]
+    if missing:
+        for index, converted in zip(missing, _convert_many([parts[i] for i in missing]),
+                                    strict=True):
+            html[index] = converted
+            if len(_CHUNKS) >= _CACHE_SIZE:
+                _CHUNKS.clear()
+            _CHUNKS[parts[index]] = converted
+    return "\n".join(part for part in html if part)
+
+
+def _convert_many(parts: list[str]) -> list[str]:
+    """Convert chunks in one call, separated by a sentinel paragraph, and split again.
+
+    A conversion has a fixed cost (reset, preprocessors, serialiser), so a document's new
+    chunks are converted together; each starts with ``#`` or a letter (or is the first),
+    so the sentinel before it changes nothing.
+    """
+    if len(parts) == 1:
+        return [_convert_whole(parts[0])]
+    html = _convert_whole(f"\n\n{_SENTINEL}\n\n".join(parts)).split(_SENTINEL_HTML)
+    if len(html) != len(parts):  # pragma: no cover - a chunk that renders to nothing
+        return [_convert_whole(part) for part in parts]
+    return html

@@ -1,0 +1,178 @@
+"""Incremental builds: what is taken from output/ must be exactly what a full build makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import BuildResult, build, input_digests, prepare
+from generator.cli import main
+from generator.errors import Problems
+from generator.manifest import load_manifest
+from generator.project import Project, load_project
+from tests.conftest import copy_project, snapshot
+
+
+def _project(root: Path) -> Project:
+    problems = Problems()
+    project = load_project(root / "kanalprofil.yml", problems)
+    problems.raise_if_errors()
+    return project
+
+
+def _cli(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [*args, "--config", str(root / "kanalprofil.yml")])
+    return result.exit_code, result.output
+
+
+def _built(tmp_path: Path) -> Path:
+    root = copy_project(tmp_path / "project", with_output=False)
+    assert _cli(root, "build")[0] == 0
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _assert_same_as_full(root: Path) -> BuildResult:
+    project = _project(root)
+    incremental = build(project, reuse_from=project.output_dir)
+    full = build(project)
+    assert incremental.files == full.files
+    assert {p: m for p, m in incremental.metadata.items() if m} == \
+        {p: m for p, m in full.metadata.items() if m}
+    assert incremental.inputs == full.inputs
+    return incremental
+
+
+def test_input_digests_are_the_ones_prepare_records(tmp_path: Path) -> None:
+    project = _project(copy_project(tmp_path / "project"))
+    assert input_digests(project) == prepare(project, Problems())[3]
+
+
+def test_nothing_changed_renders_nothing_and_writes_nothing(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    before = snapshot(root / "output")
+    project = _project(root)
+    result = build(project, reuse_from=project.output_dir)
+    assert result.reuse is not None and result.reuse.nothing_rendered
+    assert not result.reuse.checked
+    assert result.files == build(project).files
+    code, output = _cli(root, "build")
+    assert code == 0 and "up to date" in output
+    assert snapshot(root / "output") == before
+
+
+def test_strict_projects_still_run_the_checks_when_nothing_changed(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    _edit(root / "kanalprofil.yml", "strict: false", "strict: true")
+    assert _cli(root, "build")[0] == 0
+    project = _project(root)
+    result = build(project, reuse_from=project.output_dir)
+    assert result.reuse is not None and result.reuse.checked and result.reuse.nothing_rendered
+
+
+def test_one_channel_changed_renders_it_and_channels_that_link_to_it(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    # youtube sends questions to facebook (response.go_to)
+    _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
+    result = _assert_same_as_full(root)
+    assert result.reuse is not None
+    assert set(result.reuse.rendered) == {"facebook", "youtube"}
+    assert result.reuse.pages
+    assert "linkedin" in result.reuse.reused
+
+
+def test_successor_changed_renders_the_retired_channel(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    _edit(root / "profiles/channels/bluesky.yml", "handle: fjordetaten.bsky.social",
+          "handle: fjordetaten.example")
+    result = _assert_same_as_full(root)
+    assert result.reuse is not None and {"bluesky", "x"} <= set(result.reuse.rendered)
+
+
+@pytest.mark.parametrize(("path", "old", "new"), [
+    ("profiles/organisation.yml", '"+47 22 00 00 00"', '"+47 22 00 00 01"'),
+    ("templates/en/bio.txt.j2", "{% block", "{#- edited -#}\n{% block"),
+])
+def test_shared_input_changed_renders_everything(tmp_path: Path, path: str, old: str,
+                                                 new: str) -> None:
+    root = _built(tmp_path)
+    _edit(root / path, old, new)
+    result = _assert_same_as_full(root)
+    assert result.reuse is None
+
+
+def test_channel_added_and_removed(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    channels = root / "profiles/channels"
+    (channels / "instagram.yml").rename(channels / "instagram-sor.yml")
+    _assert_same_as_full(root)
+    assert _cli(root, "build")[0] == 0
+    assert not (root / "output/channels/instagram").exists()
+    assert (root / "output/channels/instagram-sor").is_dir()
+
+
+def test_cli_build_after_a_change_equals_a_fresh_full_build(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    _edit(root / "profiles/channels/linkedin.yml", "activity: {posts: 1, per: week}",
+          "activity: {posts: 2, per: week}")
+    assert _cli(root, "build")[0] == 0
+    fresh = copy_project(tmp_path / "fresh", with_output=False)
+    for name in ("profiles", "templates"):
+        for path in (root / name).rglob("*"):
+            if path.is_file():
+                (fresh / path.relative_to(root)).write_bytes(path.read_bytes())
+    assert _cli(fresh, "build")[0] == 0
+    assert snapshot(root / "output") == snapshot(fresh / "output")
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete"])
+def test_check_catches_a_hand_edited_or_deleted_file(tmp_path: Path, damage: str) -> None:
+    root = _built(tmp_path)
+    target = root / "output/channels/facebook/nb/bio.txt"
+    if damage == "edit":
+        target.write_text("Hand-edited.\n", encoding="utf-8")
+    else:
+        target.unlink()
+    code, output = _cli(root, "check")
+    assert code == 1, output
+    assert "channels/facebook/nb/bio.txt" in output
+    assert _cli(root, "build")[0] == 0
+    assert _cli(root, "check")[0] == 0
+
+
+def test_a_hand_edited_page_is_rendered_again(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    page = root / "output/site/en/overview.html"
+    page.write_text("<p>changed</p>\n", encoding="utf-8")
+    project = _project(root)
+    result = build(project, reuse_from=project.output_dir)
+    assert result.reuse is not None and result.reuse.pages and not result.reuse.rendered
+    assert _cli(root, "check")[0] == 1
+
+
+def test_filtered_build_keeps_the_old_input_hashes(tmp_path: Path) -> None:
+    root = _built(tmp_path)
+    old_inputs = dict(load_manifest(root / "output")[0].inputs)
+    _edit(root / "profiles/channels/linkedin.yml", "activity: {posts: 1, per: week}",
+          "activity: {posts: 3, per: week}")
+    _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
+    assert _cli(root, "build", "--channel", "facebook")[0] == 0
+    assert dict(load_manifest(root / "output")[0].inputs) == old_inputs
+    code, output = _cli(root, "check")
+    assert code == 1 and "linkedin" in output
+    assert _cli(root, "build")[0] == 0
+    assert _cli(root, "check")[0] == 0
+
+
+def test_no_reuse_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _built(tmp_path)
+    monkeypatch.setenv("KANALPROFIL_NO_REUSE", "1")
+    project = _project(root)
+    assert build(project, reuse_from=project.output_dir).reuse is None

@@ -32,17 +32,16 @@ def to_html(markdown_text: str) -> str:
                          link_rel="noopener noreferrer"))
 
 
-#: The page frame's own words, where a language's ``language.yml`` has no ``page:`` key.
+#: The page frame's own words, where a language's ``language.yml`` has no ``page:`` key
+#: (every shipped language has one; this is the fallback for a new one).
 PAGE_WORDS: dict[str, dict[str, str]] = {
     "en": {"languages": "Other languages", "skip": "Skip to the content"},
-    "nb": {"languages": "Andre språk", "skip": "Gå til innholdet"},
-    "nn": {"languages": "Andre språk", "skip": "Gå til innhaldet"},
 }
 
 
 def page_words(lang: str, words: Mapping[str, Any]) -> dict[str, str]:
     own = words.get("page")
-    return {**PAGE_WORDS["en"], **PAGE_WORDS.get(lang, {}),
+    return {**PAGE_WORDS["en"],
             **({str(k): str(v) for k, v in own.items()} if isinstance(own, Mapping) else {})}
 
 

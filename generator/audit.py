@@ -20,12 +20,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from generator.catalogue import load_catalogue
 from generator.checks import REGISTRY, run_checks, severity_of, today, validate_settings
 from generator.errors import Location, Problem, Problems, Severity
-from generator.profiles import PLATFORMS_FILE, Profiles, load_profiles
+from generator.profiles import Profiles
 from generator.project import Project
-from generator.templating import Templates
 
 FORMATS = ("text", "markdown", "json", "csv")
 #: The pseudo-channel that findings in organisation.yml belong to.
@@ -81,12 +79,9 @@ class AuditReport:
 
 def load_for_audit(project: Project, problems: Problems) -> tuple[Profiles | None, Any]:
     """The catalogue and the checked profiles, as ``build`` reads them (no rendering)."""
-    templates = Templates(project.templates_dir)
-    catalogue = load_catalogue(project.profiles_dir / PLATFORMS_FILE,
-                               project.display(project.profiles_dir / PLATFORMS_FILE),
-                               problems)
-    profiles = load_profiles(project.profiles_dir, project.root, catalogue,
-                             set(templates.languages()), problems)
+    from generator.build import load_inputs
+
+    _, catalogue, profiles = load_inputs(project, problems)
     validate_settings(project.settings,
                       Location(project.display(project.config_file or project.root)), problems)
     return profiles, catalogue

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
-from generator.catalogue import catalogue_digest, load_catalogue
+from generator.catalogue import Catalogue, catalogue_digest, load_catalogue
 from generator.errors import Location, Problems
 from generator.localise import Localiser, make_localiser
 from generator.manifest import Manifest, load_manifest
@@ -127,15 +127,22 @@ def input_digests(project: Project, templates: Templates | None = None) -> dict[
     return inputs
 
 
-def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer | None,
-                                                          Profiles | None, dict[str, str]]:
-    """Load catalogue, templates and profiles; the renderer is None when they are invalid."""
+def load_inputs(project: Project, problems: Problems
+                ) -> tuple[Templates, Catalogue, Profiles | None]:
+    """Templates, the catalogue and the checked profiles: everything but rendering."""
     templates = Templates(project.templates_dir)
     catalogue = load_catalogue(project.profiles_dir / PLATFORMS_FILE,
                                project.display(project.profiles_dir / PLATFORMS_FILE),
                                problems)
     profiles = load_profiles(project.profiles_dir, project.root, catalogue,
                              set(templates.languages()), problems)
+    return templates, catalogue, profiles
+
+
+def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer | None,
+                                                          Profiles | None, dict[str, str]]:
+    """Load catalogue, templates and profiles; the renderer is None when they are invalid."""
+    templates, catalogue, profiles = load_inputs(project, problems)
     inputs = {"catalogue": catalogue.digest, "templates": templates.digest(),
               "project": project.digest, "tool": __version__}
     if profiles is None:

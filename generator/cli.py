@@ -16,6 +16,7 @@ from generator import __version__
 
 if TYPE_CHECKING:
     from generator.build import BuildResult, Selection
+    from generator.plan import Plan
     from generator.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,6 +76,19 @@ def run_build(project: Project, chosen: Selection, *, reuse: bool = True) -> Bui
         click.echo(str(warning), err=True)
     _check_filters(result, chosen)
     return result
+
+
+def planned(config: Path | None, strict: bool | None, channels: tuple[str, ...],
+            langs: tuple[str, ...]) -> tuple[Project, Plan]:
+    """What `build` would do, without doing it (``check`` and ``diff``)."""
+    from generator.build import selected_paths
+    from generator.plan import make_plan
+
+    project = load(config, strict)
+    chosen = selection(channels, langs)
+    result = run_build(project, chosen)
+    return project, make_plan(project.output_dir, result.files, result.metadata,
+                              result.inputs, selected=selected_paths(chosen))
 
 
 def _check_filters(result: BuildResult, chosen: Selection) -> None:
@@ -159,14 +173,9 @@ def build(config: Path | None, strict: bool | None, channels: tuple[str, ...],
 def check(config: Path | None, strict: bool | None, channels: tuple[str, ...],
           langs: tuple[str, ...]) -> None:
     """Fail (exit 1) when output/ is not what `build` would write. Writes nothing."""
-    from generator.plan import make_plan
     from generator.planformat import check_report
 
-    project = load(config, strict)
-    chosen = selection(channels, langs)
-    result = run_build(project, chosen)
-    plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
-                     selected=None if chosen.everything else chosen.path)
+    project, plan = planned(config, strict, channels, langs)
     report = check_report(plan)
     if plan.has_changes:
         click.echo(report, err=True)
@@ -188,14 +197,9 @@ def check(config: Path | None, strict: bool | None, channels: tuple[str, ...],
 def diff(config: Path | None, strict: bool | None, channels: tuple[str, ...],
          langs: tuple[str, ...], fmt: str, color: bool | None) -> None:
     """Show what `build` would change, for a reviewer. Writes nothing."""
-    from generator.plan import make_plan
     from generator.planformat import render_plan
 
-    project = load(config, strict)
-    chosen = selection(channels, langs)
-    result = run_build(project, chosen)
-    plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
-                     selected=None if chosen.everything else chosen.path)
+    _, plan = planned(config, strict, channels, langs)
     use_color = sys.stdout.isatty() if color is None else color
     click.echo(render_plan(plan, cast(PlanFormat, fmt), color=use_color and fmt == "text"),
                nl=False,

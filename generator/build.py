@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
-from generator.catalogue import Catalogue, catalogue_digest, load_catalogue
+from generator.catalogue import Catalogue, catalogue_digest, project_catalogue
 from generator.errors import Location, Problems
 from generator.localise import Localiser, make_localiser
 from generator.manifest import Manifest, load_manifest
@@ -131,9 +131,7 @@ def load_inputs(project: Project, problems: Problems
                 ) -> tuple[Templates, Catalogue, Profiles | None]:
     """Templates, the catalogue and the checked profiles: everything but rendering."""
     templates = Templates(project.templates_dir)
-    catalogue = load_catalogue(project.profiles_dir / PLATFORMS_FILE,
-                               project.display(project.profiles_dir / PLATFORMS_FILE),
-                               problems)
+    catalogue = project_catalogue(project, problems)
     profiles = load_profiles(project.profiles_dir, project.root, catalogue,
                              set(templates.languages()), problems)
     return templates, catalogue, profiles

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import Location, Problems
 from generator.schema import (
@@ -29,6 +29,9 @@ from generator.schema import (
     spec_field,
 )
 from generator.yamlload import LocatedDict, YamlError, load_file
+
+if TYPE_CHECKING:
+    from generator.project import Project
 
 BUILTIN = Path(__file__).parent / "data" / "platforms.yml"
 COUNT_RULES = ("code_points", "utf16", "graphemes", "utf8_bytes", "x_weighted",
@@ -135,6 +138,12 @@ def catalogue_digest(project_file: Path | None) -> str:
     for path, _ in _sources(project_file, ""):
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def project_catalogue(project: Project, problems: Problems) -> Catalogue:
+    """The catalogue a project uses: built-in platforms plus ``<profiles>/platforms.yml``."""
+    own = project.profiles_dir / "platforms.yml"
+    return load_catalogue(own, project.display(own), problems)
 
 
 def load_catalogue(project_file: Path | None, display: str, problems: Problems) -> Catalogue:

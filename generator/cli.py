@@ -319,17 +319,14 @@ def count(platform_id: str, slot: str | None, as_json: bool, config: Path | None
     """Count text from stdin the way a platform counts it."""
     import json
 
-    from generator.catalogue import load_catalogue
+    from generator.catalogue import project_catalogue
     from generator.counting import RULE_DESCRIPTIONS, all_counts
     from generator.errors import Problems
     from generator.fitting import measure
-    from generator.profiles import PLATFORMS_FILE
 
     project = load(config)
     problems = Problems()
-    catalogue = load_catalogue(project.profiles_dir / PLATFORMS_FILE,
-                               project.display(project.profiles_dir / PLATFORMS_FILE),
-                               problems)
+    catalogue = project_catalogue(project, problems)
     problems.raise_if_errors()
     platform = catalogue.get(platform_id)
     if platform is None:
@@ -367,16 +364,13 @@ def count(platform_id: str, slot: str | None, as_json: bool, config: Path | None
               default="text", show_default=True)
 def platforms(config: Path | None, fmt: str) -> None:
     """List the platforms in the catalogue, with their slots and limits."""
-    from generator.catalogue import load_catalogue
+    from generator.catalogue import project_catalogue
     from generator.errors import Problems
     from generator.platformtable import render_platforms
-    from generator.profiles import PLATFORMS_FILE
 
     project = load(config)
     problems = Problems()
-    catalogue = load_catalogue(project.profiles_dir / PLATFORMS_FILE,
-                               project.display(project.profiles_dir / PLATFORMS_FILE),
-                               problems)
+    catalogue = project_catalogue(project, problems)
     problems.raise_if_errors()
     click.echo(render_platforms(catalogue, fmt), nl=False)
 

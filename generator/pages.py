@@ -15,6 +15,7 @@ import nh3
 
 from generator.markup import markdown_to_html
 from generator.model import PUBLIC_STATUSES, Channel
+from generator.render import NullRecorder, tidy_markdown
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -114,7 +115,7 @@ def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
                 continue
             views = [_view(renderer, channel, lang, internal=folder == "internal")
                      for channel in channels]
-            context = {**renderer.view(channels[0], lang, _NullRecorder()), "channels": views,
+            context = {**renderer.view(channels[0], lang, NullRecorder()), "channels": views,
                        "shared": shared_rules(views)}
             if name == "guidelines":
                 context["guidelines"] = _guidelines(profiles, lang)
@@ -125,8 +126,6 @@ def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
             md = renderer.render_page(template, context)
             if md is None:
                 continue
-            from generator.render import tidy_markdown
-
             md = tidy_markdown(md)
             result.add(f"{folder}/{lang}/{name}.md", md)
             html = _page(renderer, lang, _title(md), to_html(md), name,
@@ -174,11 +173,3 @@ def _guidelines(profiles: Profiles, lang: str) -> dict[str, str | None]:
         text = getattr(written, fld.name)
         texts[fld.name] = text.get(lang) if text is not None else None
     return texts
-
-
-class _NullRecorder:
-    def carries(self, *kinds: str) -> str:
-        return ""
-
-    def field(self, name: str, value: str) -> str:
-        return ""

@@ -38,7 +38,7 @@ class _Relay:
     """
 
     def __init__(self) -> None:
-        self.target: RecorderLike = _NullRecorder()
+        self.target: RecorderLike = NullRecorder()
 
     def carries(self, *kinds: str) -> str:
         return self.target.carries(*kinds)
@@ -47,7 +47,9 @@ class _Relay:
         return self.target.field(name, value)
 
 
-class _NullRecorder:
+class NullRecorder:
+    """Records nothing: for views rendered into whole pages, where no text is fitted."""
+
     def carries(self, *kinds: str) -> str:
         return ""
 

@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator.catalogue import Catalogue, Platform, load_catalogue
+from generator.catalogue import Catalogue, Platform, project_catalogue
 from generator.errors import KanalprofilError, Problems
 from generator.fitting import measure
 from generator.model import Channel
-from generator.profiles import PLATFORMS_FILE
 from generator.publish.bluesky import (
     DEFAULT_TIMEOUT,
     PROFILE_COLLECTION,
@@ -337,8 +336,7 @@ def publish(project: Project, result: BuildResult, *, apply: bool, fmt: str,
     accounts = {c.id: bluesky_account(c.id, c.handle, from_file, environ)
                 for c in result.profiles.channels if c.platform == "bluesky"}
     publisher = Publisher(accounts, timeout)
-    catalogue = load_catalogue(project.profiles_dir / PLATFORMS_FILE,
-                               project.display(project.profiles_dir / PLATFORMS_FILE), problems)
+    catalogue = project_catalogue(project, problems)
     problems.raise_if_errors()
     plan = make_plan(result, catalogue, publisher, channel_ids)
     if not apply:

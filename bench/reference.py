@@ -74,7 +74,8 @@ def main(argv: list[str]) -> int:
             text = template.render(org=org, defaults=defaults, channel=channel, lang=lang)
             _write(output, path, text, made)
     for path in by_unit.get("", []):
-        lang = path.split("/")[1]
+        parts = path.split("/")
+        lang = parts[1] if len(parts) > 2 else "en"  # index.html: the preview of all
         _write(output, path, page.render(org=org, channels=channels, lang=lang), made)
     return 0
 

@@ -213,13 +213,21 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
             card.fields.append((view, None))
         elif card.fields:
             card.fields[-1] = (card.fields[-1][0], view)
+    by_card_channel: dict[str, list[Card]] = {}
+    for card in cards.values():
+        by_card_channel.setdefault(card.channel, []).append(card)
     for statement in statements:
-        for card in cards.values():
-            if card.channel == statement.channel:
-                path = f"channels/{statement.channel}/{statement.language}/statement.html"
-                card.statements.append(StatementView(
-                    statement.language, language_name(statement.language), path,
-                    embedded_statement_html(markdown_to_html(statement.markdown))))
+        channel_cards = by_card_channel.get(statement.channel)
+        if not channel_cards:
+            continue
+        html = statement.html if statement.html is not None \
+            else markdown_to_html(statement.markdown)
+        embedded = StatementView(
+            statement.language, language_name(statement.language),
+            f"channels/{statement.channel}/{statement.language}/statement.html",
+            embedded_statement_html(html))
+        for card in channel_cards:
+            card.statements.append(embedded)
     order = {c.id: i for i, c in enumerate(profiles.channels)}
     return sorted(cards.values(), key=lambda c: (order[c.channel], c.languages))
 

@@ -117,6 +117,8 @@ class Statement:
     language: str
     markdown: str
     commitments: tuple[str, ...]
+    #: The sanitised HTML of ``markdown`` once a page made it (the preview reuses it).
+    html: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

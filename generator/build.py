@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.catalogue import Catalogue, catalogue_digest, project_catalogue
-from generator.errors import Location, Problems
+from generator.errors import Location, Problem, Problems
 from generator.localise import Localiser, make_localiser
 from generator.manifest import Manifest, load_manifest
+from generator.model import Channel
 from generator.profiles import (
     CHANNELS_DIR,
     ORGANISATION_FILE,
@@ -197,30 +198,29 @@ def build(project: Project, selection: Selection = Selection(),
     result = BuildResult(inputs=inputs, profiles=profiles)
     languages = tuple(lang for lang in _build_languages(project, profiles)
                       if selection.language(lang))
-    from generator.pages import add_pages, add_statement_html
-
     stale = previous.stale_channels(profiles) if previous is not None else None
-    rendered: list[str] = []
+    work: list[Channel] = []
     for channel in profiles.channels:
         if not selection.channel(channel.id):
             continue
         if previous is not None and stale is not None and channel.id not in stale:
-            previous.take(result, channel.id)
             continue
-        rendered.append(channel.id)
         if profile_languages and channel.id in profile_languages:
             channel = replace(channel, languages=profile_languages[channel.id])
-        made = renderer.render_channel(channel, languages)
-        _add_channel(result, made, selection)
-        for statement in made.statements:
-            add_statement_html(result, renderer, statement, languages)
-    pages = not selection.channels
+        work.append(channel)
+    pages = not selection.channels and not (previous is not None and previous.unchanged)
+    made = _render(renderer, profiles, work, languages, selection,
+                   project.settings.review_max_age_months, pages=pages)
+    rendered = [channel.id for channel in work]
+    for channel in profiles.channels:
+        if channel.id in made:
+            _merge(result, made[channel.id], problems)
+        elif previous is not None and selection.channel(channel.id):
+            previous.take(result, channel.id)
     if previous is not None and previous.unchanged:
         previous.take(result, PAGES)
-        pages = False
     elif pages:
-        add_pages(result, renderer, profiles, languages,
-                  project.settings.review_max_age_months)
+        _merge(result, made[PAGES], problems)
         if selection.everything:
             from generator.preview import add_preview
 
@@ -231,6 +231,75 @@ def build(project: Project, selection: Selection = Selection(),
             c.id for c in profiles.channels if c.id not in rendered)), pages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
+
+
+#: What rendering one channel or one page gives: its files and the problems it found.
+_Part = tuple["BuildResult", list[Problem]]
+
+
+def _render(renderer: Renderer, profiles: Profiles, channels: list[Channel],
+            languages: tuple[str, ...], selection: Selection, review_max_age_months: int,
+            *, pages: bool) -> dict[str, _Part]:
+    """Render channels (and the pages, under the key PAGES), on every core if it pays.
+
+    Each task's problems are taken out of the shared collector and returned with its
+    files, so the caller adds them in channel order whether a worker or this process
+    rendered them.
+    """
+    from generator.pages import add_page, add_statement_html, page_tasks
+    from generator.parallel import jobs_for, map_ordered
+
+    page_list = page_tasks(renderer, profiles, languages) if pages else []
+    jobs = jobs_for(len(channels) + len(page_list))
+    collector = renderer.problems
+
+    def part(make: Callable[[BuildResult], None]) -> _Part:
+        start = len(collector.items)
+        result = BuildResult()
+        make(result)
+        found = collector.items[start:]
+        del collector.items[start:]
+        return result, found
+
+    def render_channel(channel: Channel) -> Callable[[BuildResult], None]:
+        def make(result: BuildResult) -> None:
+            made = renderer.render_channel(channel, languages)
+            _add_channel(result, made, selection)
+            for statement in made.statements:
+                add_statement_html(result, renderer, statement, languages)
+        return make
+
+    def task(item: tuple[str, Any]) -> list[_Part]:
+        kind, value = item
+        if kind == "page":
+            lang, name = value
+            return [part(lambda result: add_page(result, renderer, profiles, lang, name,
+                                                 languages, review_max_age_months))]
+        return [part(render_channel(channels[index])) for index in value]
+
+    # Pages first: they are the longest tasks, so starting them early balances the cores.
+    tasks: list[tuple[str, Any]] = [("page", page) for page in page_list]
+    size = max(1, min(32, len(channels) // (jobs * 8))) if jobs > 1 else len(channels) or 1
+    tasks += [("channels", tuple(range(start, min(start + size, len(channels)))))
+              for start in range(0, len(channels), size)]
+    parts = [made for made_parts in map_ordered(task, tasks, jobs) for made in made_parts]
+    made = dict(zip([c.id for c in channels], parts[len(page_list):], strict=True))
+    if pages:
+        files = BuildResult()
+        found = Problems()
+        for page in parts[:len(page_list)]:
+            _merge(files, page, found)
+        made[PAGES] = (files, found.items)
+    return made
+
+
+def _merge(result: BuildResult, part: _Part, problems: Problems) -> None:
+    made, found = part
+    result.files.update(made.files)
+    result.metadata.update(made.metadata)
+    result.texts.extend(made.texts)
+    result.statements.extend(made.statements)
+    problems.extend(found)
 
 
 def _checks_can_fail(project: Project) -> bool:

@@ -87,51 +87,78 @@ def _title(markdown_text: str) -> str:
 
 def add_statement_html(result: BuildResult, renderer: Renderer, statement: Statement,
                        languages: tuple[str, ...]) -> None:
-    """The statement as a web page, next to its Markdown, linking its other languages."""
-    html = _page(renderer, statement.language, _title(statement.markdown),
-                 to_html(statement.markdown), "statement",
+    """The statement as a web page, next to its Markdown, linking its other languages.
+
+    The HTML body is kept on the statement, so the preview page need not convert again.
+    """
+    statement.html = to_html(statement.markdown)
+    html = _page(renderer, statement.language, _title(statement.markdown), statement.html,
+                 "statement",
                  _alternates(statement.language, languages, "../{lang}/statement.html"))
     if html is not None:
         base = f"channels/{statement.channel}/{statement.language}/statement"
         result.add(f"{base}.html", html)
 
 
+#: The pages that see the channels together: (name, folder in output/).
+PAGES = (("overview", "site"), ("channels", "internal"), ("guidelines", "internal"))
+
+
+def page_tasks(renderer: Renderer, profiles: Profiles, languages: tuple[str, ...]
+               ) -> list[tuple[str, str]]:
+    """``(language, page name)`` for every page :func:`add_page` makes, in output order."""
+    tasks = []
+    for lang in languages:
+        for name, folder in PAGES:
+            if not _page_channels(profiles, folder):
+                continue
+            if name == "guidelines" and not renderer.templates.exists(f"{lang}/{name}.md.j2"):
+                continue  # a language without a guidelines template has no guidelines
+            tasks.append((lang, name))
+    return tasks
+
+
 def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
               languages: tuple[str, ...], review_max_age_months: int = 12) -> None:
-    """The per-language pages that see the channels together.
+    """Every page :func:`page_tasks` lists (in one process; ``build`` may spread them)."""
+    for lang, name in page_tasks(renderer, profiles, languages):
+        add_page(result, renderer, profiles, lang, name, languages, review_max_age_months)
+
+
+def _page_channels(profiles: Profiles, folder: str) -> list[Channel]:
+    if folder == "site":
+        return [c for c in profiles.channels if c.status in PUBLIC_STATUSES]
+    return list(profiles.channels)
+
+
+def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: str,
+             name: str, languages: tuple[str, ...], review_max_age_months: int = 12) -> None:
+    """One page that sees the channels together, as Markdown and HTML.
 
     ``site/<lang>/overview`` lists the public channels; ``internal/<lang>/channels`` (the
-    register) and ``internal/<lang>/guidelines`` cover every channel and name owners. A
-    language without a ``guidelines.md.j2`` template simply has no guidelines.
+    register) and ``internal/<lang>/guidelines`` cover every channel and name owners.
     """
-    public = [c for c in profiles.channels if c.status in PUBLIC_STATUSES]
-    everyone = list(profiles.channels)
-    pages = (("overview", "site", public), ("channels", "internal", everyone),
-             ("guidelines", "internal", everyone))
-    for lang in languages:
-        for name, folder, channels in pages:
-            template = f"{lang}/{name}.md.j2"
-            if not channels or (name == "guidelines" and not renderer.templates.exists(template)):
-                continue
-            views = [_view(renderer, channel, lang, internal=folder == "internal")
-                     for channel in channels]
-            context = {**renderer.view(channels[0], lang, NullRecorder()), "channels": views,
-                       "shared": shared_rules(views)}
-            if name == "guidelines":
-                context["guidelines"] = _guidelines(profiles, lang)
-                context["shared"] = _shared(views)
-                context["review_max_age_months"] = review_max_age_months
-                context["languages"] = [renderer.localisers[lang].language_name(code)
-                                        for code in profiles.organisation.languages]
-            md = renderer.render_page(template, context)
-            if md is None:
-                continue
-            md = tidy_markdown(md)
-            result.add(f"{folder}/{lang}/{name}.md", md)
-            html = _page(renderer, lang, _title(md), to_html(md), name,
-                         _alternates(lang, languages, f"../{{lang}}/{name}.html"))
-            if html is not None:
-                result.add(f"{folder}/{lang}/{name}.html", html)
+    folder = dict(PAGES)[name]
+    channels = _page_channels(profiles, folder)
+    views = [_view(renderer, channel, lang, internal=folder == "internal")
+             for channel in channels]
+    context = {**renderer.view(channels[0], lang, NullRecorder()), "channels": views,
+               "shared": shared_rules(views)}
+    if name == "guidelines":
+        context["guidelines"] = _guidelines(profiles, lang)
+        context["shared"] = _shared(views)
+        context["review_max_age_months"] = review_max_age_months
+        context["languages"] = [renderer.localisers[lang].language_name(code)
+                                for code in profiles.organisation.languages]
+    md = renderer.render_page(f"{lang}/{name}.md.j2", context)
+    if md is None:
+        return
+    md = tidy_markdown(md)
+    result.add(f"{folder}/{lang}/{name}.md", md)
+    html = _page(renderer, lang, _title(md), to_html(md), name,
+                 _alternates(lang, languages, f"../{{lang}}/{name}.html"))
+    if html is not None:
+        result.add(f"{folder}/{lang}/{name}.html", html)
 
 
 def _view(renderer: Renderer, channel: Channel, lang: str, *, internal: bool

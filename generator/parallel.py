@@ -8,10 +8,11 @@ tuples) go out and results (bytes and small records) come back. :func:`map_order
 returns results in task order, whatever order the workers finish in, so a parallel build
 is byte-identical to one in a single process (``tests/test_parallel.py`` compares them).
 
-Workers are used only where ``fork`` exists and the process runs one thread (forking a
-threaded process, such as ``serve``'s watcher, can deadlock), and only when the caller
-has enough work to pay for starting them. ``KANALPROFIL_JOBS`` overrides the number of
-processes: ``1`` renders in this process, a larger number forces that many workers.
+Workers are used only where ``fork`` exists (not on macOS) and the process runs one
+thread (forking a threaded process, such as ``serve``'s watcher, can deadlock), and only
+when the caller has enough work to pay for starting them. ``KANALPROFIL_JOBS`` overrides
+the number of processes: ``1`` renders in this process, a larger number forces that many
+workers.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def _cores() -> int:
 
 
 def _possible(jobs: int) -> int:
+    # macOS has fork, but forking after its system frameworks load may crash the child.
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() \
-            or threading.active_count() != 1:
+            or sys.platform == "darwin" or threading.active_count() != 1:
         return 1
     return jobs
 

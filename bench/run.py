@@ -6,7 +6,8 @@ output/, a rebuild with nothing changed, ``check`` and ``diff`` on the up-to-dat
 a rebuild after one channel changed, the bare reference (``bench/reference.py``: only
 ``yaml.safe_load``, one Jinja2 render and one write per file), ``kanalprofil --help`` and
 ``python -c "import click"``, and the peak memory of each. A separate, instrumented full
-build gives the time per stage (read, validate, render, fit, Markdown to HTML, write).
+build gives the time per stage (read, validate, render, fit, Markdown to HTML, write),
+in one process: a real build spreads rendering over the cores.
 
 Processes are timed with a monotonic clock; their peak RSS comes from ``/usr/bin/time -v``
 when it exists, else from ``os.wait4`` (the child's own rusage). The table is printed as
@@ -103,7 +104,13 @@ def best(runs: list[Run]) -> dict[str, Any]:
 
 
 def stages(root: Path) -> dict[str, float]:
-    """One full build in this process, timing each stage (called as ``run.py stages``)."""
+    """One full build in this process, timing each stage (called as ``run.py stages``).
+
+    Workers and the Markdown cache are off here, so each figure is the CPU time that
+    stage needs (a real build spreads render, fit and Markdown over the cores).
+    """
+    os.environ["KANALPROFIL_JOBS"] = "1"
+    os.environ["KANALPROFIL_CACHE_DIR"] = "off"
     import generator.pages
     import generator.profiles
     import generator.render
@@ -159,7 +166,8 @@ def stages(root: Path) -> dict[str, float]:
 def measure(n: int, work: Path, repeat: int, timer: str) -> dict[str, Any]:
     root = generate(work / f"org-{n}", n)
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("KANALPROFIL_NO_REUSE", None)
+    for name in ("KANALPROFIL_NO_REUSE", "KANALPROFIL_JOBS", "KANALPROFIL_CACHE_DIR"):
+        env.pop(name, None)
     python = sys.executable
     kanalprofil = [python, "-m", "generator"]
     #: What the installed ``kanalprofil`` script runs (``-m`` adds runpy's start-up).
@@ -168,6 +176,8 @@ def measure(n: int, work: Path, repeat: int, timer: str) -> dict[str, Any]:
     output = root / "output"
     results: dict[str, Any] = {"channels": n}
 
+    # Cold: no output/ and no Markdown cache (.kanalprofil-cache), as in a fresh clone.
+    shutil.rmtree(root / ".kanalprofil-cache", ignore_errors=True)
     full = run([*kanalprofil, "build"], root, env, timer)
     results["files"] = sum(1 for p in output.rglob("*") if p.is_file()) - 1
     results["full"] = best([full])
@@ -276,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = evaluate(results)
     document = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "markdown_cache": "cold for the full build, warm afterwards",
                     "platform": platform.platform(), "timer": args.timer,
                     "time_v": TIME.exists()},
         "sizes": {str(n): r for n, r in results.items()},

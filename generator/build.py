@@ -209,6 +209,10 @@ def build(project: Project, selection: Selection = Selection(),
             channel = replace(channel, languages=profile_languages[channel.id])
         work.append(channel)
     pages = not selection.channels and not (previous is not None and previous.unchanged)
+    from generator.chunkcache import cache_dir
+    from generator.markup import flush, use_cache
+
+    use_cache(cache_dir(project.root))
     made = _render(renderer, profiles, work, languages, selection,
                    project.settings.review_max_age_months, pages=pages)
     rendered = [channel.id for channel in work]
@@ -226,6 +230,7 @@ def build(project: Project, selection: Selection = Selection(),
 
             result.sort_texts([c.id for c in profiles.channels], languages)
             add_preview(result, renderer, profiles, languages)
+    flush()
     if previous is not None:
         result.reuse = Reuse(tuple(rendered), tuple(sorted(
             c.id for c in profiles.channels if c.id not in rendered)), pages)
@@ -246,11 +251,13 @@ def _render(renderer: Renderer, profiles: Profiles, channels: list[Channel],
     files, so the caller adds them in channel order whether a worker or this process
     rendered them.
     """
+    from generator.markup import flush
     from generator.pages import add_page, add_statement_html, page_tasks
     from generator.parallel import jobs_for, map_ordered
 
     page_list = page_tasks(renderer, profiles, languages) if pages else []
-    jobs = jobs_for(len(channels) + len(page_list))
+    # A page lists every channel: it weighs like a share of them, not like one channel.
+    jobs = jobs_for(len(channels) + len(page_list) * (len(profiles.channels) // 16))
     collector = renderer.problems
 
     def part(make: Callable[[BuildResult], None]) -> _Part:
@@ -273,9 +280,12 @@ def _render(renderer: Renderer, profiles: Profiles, channels: list[Channel],
         kind, value = item
         if kind == "page":
             lang, name = value
-            return [part(lambda result: add_page(result, renderer, profiles, lang, name,
-                                                 languages, review_max_age_months))]
-        return [part(render_channel(channels[index])) for index in value]
+            parts = [part(lambda result: add_page(result, renderer, profiles, lang, name,
+                                                  languages, review_max_age_months))]
+        else:
+            parts = [part(render_channel(channels[index])) for index in value]
+        flush()  # a worker's converted Markdown reaches the on-disk cache before it ends
+        return parts
 
     # Pages first: they are the longest tasks, so starting them early balances the cores.
     tasks: list[tuple[str, Any]] = [("page", page) for page in page_list]

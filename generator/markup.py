@@ -18,15 +18,20 @@ joined with a line break, which is exactly what converting the whole document gi
   returns, or Python-Markdown's own placeholder characters.
 
 ``tests/test_markup.py`` checks the equivalence on the example, the synthetic benchmark
-organisation and generated documents.
+organisation and generated documents. Chunks also outlive the process when a build turns
+on the on-disk cache (:func:`use_cache`, :mod:`generator.chunkcache`).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import markdown as markdown_lib
+
+from generator import __version__
+from generator.chunkcache import ChunkStore, key
 
 #: Whatever makes a document's parts depend on each other: see the module docstring.
 _WHOLE_DOCUMENT_CHARS = ("<", "\t", "\r", "\x02", "\x03")
@@ -63,6 +68,28 @@ def chunks(text: str) -> list[str]:
     return parts
 
 
+#: The on-disk cache in use, and chunks converted since it was last written to.
+_STORE: ChunkStore | None = None
+_PENDING: dict[bytes, str] = {}
+
+
+def use_cache(directory: Path | None) -> None:
+    """Read and keep converted chunks in ``directory`` (None: this process only)."""
+    global _STORE
+    flush()
+    if _STORE is not None:
+        _STORE.close()
+    _STORE = None if directory is None else ChunkStore(
+        directory, f"{__version__}|{markdown_lib.__version__}|tables|html|{_SENTINEL}")
+
+
+def flush() -> None:
+    """Write the chunks converted since the last flush to the on-disk cache, if any."""
+    if _STORE is not None and _PENDING:
+        _STORE.put_many(_PENDING)
+    _PENDING.clear()
+
+
 def markdown_to_html(text: str) -> str:
     """The HTML Python-Markdown (with tables) makes of ``text``; not sanitised."""
     if any(char in text for char in _WHOLE_DOCUMENT_CHARS) or _SENTINEL in text \
@@ -71,13 +98,22 @@ def markdown_to_html(text: str) -> str:
     parts = [part for part in chunks(text) if part.strip()]
     html = [_CHUNKS.get(part) for part in parts]
     missing = [index for index, known in enumerate(html) if known is None]
+    if missing and _STORE is not None:
+        keys = {index: key(parts[index]) for index in missing}
+        stored = _STORE.get_many(keys.values())
+        for index, digest in keys.items():
+            html[index] = stored.get(digest)
+        missing = [index for index in missing if html[index] is None]
     if missing:
         for index, converted in zip(missing, _convert_many([parts[i] for i in missing]),
                                     strict=True):
             html[index] = converted
-            if len(_CHUNKS) >= _CACHE_SIZE:
-                _CHUNKS.clear()
-            _CHUNKS[parts[index]] = converted
+            if _STORE is not None:
+                _PENDING[key(parts[index])] = converted
+    for index, part in enumerate(parts):
+        if len(_CHUNKS) >= _CACHE_SIZE:
+            _CHUNKS.clear()
+        _CHUNKS[part] = html[index] or ""
     return "\n".join(part for part in html if part)
 
 

@@ -1,0 +1,104 @@
+"""The on-disk Markdown cache: used when present, harmless when broken, off when asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import markup
+from generator.build import BuildResult, build
+from generator.chunkcache import CACHE_DIR_NAME, CACHE_ENV, ChunkStore, cache_dir, key
+from generator.errors import Problems
+from generator.project import load_project
+from tests.conftest import copy_project
+
+
+def _build(root: Path) -> BuildResult:
+    problems = Problems()
+    return build(load_project(root / "kanalprofil.yml", problems), problems=problems)
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many chunks Python-Markdown really converted, with the in-memory cache empty."""
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    markup._CHUNKS.clear()
+    calls: list[int] = []
+    real = markup._convert_many
+
+    def convert_many(parts: list[str]) -> list[str]:
+        calls.append(len(parts))
+        return real(parts)
+
+    monkeypatch.setattr(markup, "_convert_many", convert_many)
+    return calls
+
+
+def test_a_second_build_converts_nothing_it_already_converted(
+        tmp_path: Path, counted: list[int]) -> None:
+    root = copy_project(tmp_path / "project", with_output=False)
+    first = _build(root)
+    converted_first = sum(counted)
+    folder = root / CACHE_DIR_NAME
+    assert (folder / "CACHEDIR.TAG").read_text().startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert converted_first > 50
+    counted.clear()
+    markup._CHUNKS.clear()  # as in a new process: only the file remembers
+    second = _build(root)
+    assert sum(counted) == 0
+    assert second.files == first.files
+
+
+def test_turned_off_it_writes_no_folder(tmp_path: Path, counted: list[int],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    root = copy_project(tmp_path / "project", with_output=False)
+    _build(root)
+    assert not (root / CACHE_DIR_NAME).exists()
+    assert cache_dir(root) is None
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "elsewhere"))
+    assert cache_dir(root) == tmp_path / "elsewhere"
+
+
+def test_a_broken_cache_file_only_costs_time(tmp_path: Path, counted: list[int]) -> None:
+    root = copy_project(tmp_path / "project", with_output=False)
+    expected = _build(root).files
+    for path in (root / CACHE_DIR_NAME).glob("markdown-*"):
+        path.write_bytes(b"this is not a database" * 100)
+    markup._CHUNKS.clear()
+    assert _build(root).files == expected
+    counted.clear()
+    markup._CHUNKS.clear()
+    assert _build(root).files == expected
+    assert sum(counted) == 0  # the broken file was replaced by a working one
+
+
+def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path, counted: list[int],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
+    root = copy_project(tmp_path / "project", with_output=False)
+    assert _build(root).files
+
+
+def test_files_of_other_versions_are_removed(tmp_path: Path) -> None:
+    old = ChunkStore(tmp_path, "an old version")
+    old.put_many({key("# A"): "<h1>A</h1>"})
+    old.close()
+    assert old.path.exists()
+    new = ChunkStore(tmp_path, "a new version")
+    assert new.get_many([key("# A")]) == {}
+    new.close()
+    assert not old.path.exists() and new.path.exists()
+
+
+def test_store_round_trip_in_batches_larger_than_sqlite_allows(tmp_path: Path) -> None:
+    store = ChunkStore(tmp_path, "v")
+    items = {key(f"chunk {n}"): f"<p>chunk {n}</p>" for n in range(2500)}
+    store.put_many(items)
+    assert store.get_many(items) == items
+    store.close()

@@ -15,25 +15,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
-from generator.catalogue import Catalogue, catalogue_digest, project_catalogue
+from generator.catalogue import catalogue_digest
 from generator.errors import Location, Problem, Problems
-from generator.localise import Localiser, make_localiser
 from generator.manifest import Manifest, load_manifest
-from generator.model import Channel
 from generator.profiles import (
     CHANNELS_DIR,
     ORGANISATION_FILE,
     PLATFORMS_FILE,
     Profiles,
     input_files,
-    load_profiles,
 )
 from generator.project import Project
-from generator.render import ChannelTexts, Renderer, Statement, Text
 from generator.templating import Templates
+from generator.texts import ChannelTexts, Statement, Text
 
+# Rendering needs Jinja2, Babel and the counting rules: imported where a build renders,
+# so one that takes everything from output/ starts fast.
 if TYPE_CHECKING:
+    from generator.catalogue import Catalogue
+    from generator.localise import Localiser
+    from generator.model import Channel
     from generator.plan import Plan
+    from generator.render import Renderer
     from generator.writer import ApplyResult
 
 #: Set to 1 to render everything even when output/ could be reused (e.g. while changing
@@ -53,6 +56,8 @@ class BuildResult:
     profiles: Profiles | None = None
     #: How much of output/ was taken over instead of rendered (None: everything rendered).
     reuse: Reuse | None = None
+    #: Paths whose bytes were read from output/ and are exactly ``files[path]``.
+    current: set[str] = field(default_factory=set)
 
     def sort_texts(self, channels: list[str], languages: tuple[str, ...]) -> None:
         """One order for texts and statements, whether rendered now or taken from output/."""
@@ -131,6 +136,9 @@ def input_digests(project: Project, templates: Templates | None = None) -> dict[
 def load_inputs(project: Project, problems: Problems
                 ) -> tuple[Templates, Catalogue, Profiles | None]:
     """Templates, the catalogue and the checked profiles: everything but rendering."""
+    from generator.catalogue import project_catalogue
+    from generator.profiles import load_profiles
+
     templates = Templates(project.templates_dir)
     catalogue = project_catalogue(project, problems)
     profiles = load_profiles(project.profiles_dir, project.root, catalogue,
@@ -148,6 +156,8 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
         return templates, None, None, inputs
     inputs.update(profiles.digests)
     from generator.checks import report_checks, run_checks, validate_settings
+    from generator.localise import make_localiser
+    from generator.render import Renderer
 
     validate_settings(project.settings,
                       Location(project.display(project.config_file or project.root)), problems)
@@ -361,6 +371,7 @@ class _Previous:
     def take(self, result: BuildResult, unit: str) -> None:
         for path, data in self.current.get(unit, {}).items():
             result.files[path] = data
+            result.current.add(path)
             meta = self.manifest.metadata(path)
             if meta:
                 result.metadata[path] = meta
@@ -507,5 +518,5 @@ def write_result(project: Project, result: BuildResult,
     from generator.writer import apply_plan
 
     plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
-                     selected=selected_paths(selection))
+                     selected=selected_paths(selection), current=result.current)
     return plan, apply_plan(plan, project.output_dir)

@@ -20,7 +20,8 @@ from generator.render import NullRecorder, tidy_markdown
 if TYPE_CHECKING:
     from generator.build import BuildResult
     from generator.profiles import Profiles
-    from generator.render import Renderer, Statement
+    from generator.render import Renderer
+    from generator.texts import Statement
 
 ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "li",
                 "ol", "p", "strong", "ul", "table", "thead", "tbody", "tr", "th", "td"}

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from generator.build import BuildResult
     from generator.catalogue import Platform
     from generator.profiles import Profiles
-    from generator.render import Renderer, Statement, Text
+    from generator.render import Renderer
+    from generator.texts import Statement, Text
 
 PREVIEW_PATH = "index.html"
 #: The preview's own interface language (the texts keep theirs, marked with ``lang``).

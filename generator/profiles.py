@@ -11,12 +11,15 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.catalogue import Catalogue
 from generator.errors import Location, Problems
-from generator.model import CHANNEL, CHANNEL_SETTINGS, ORGANISATION, Channel, Organisation
 from generator.schema import MISSING, SLUG, Context, Language, ListOf, merge
 from generator.yamlload import LocatedDict, YamlError, load_file
+
+if TYPE_CHECKING:  # the model is imported when profiles are read, not to hash them
+    from generator.catalogue import Catalogue
+    from generator.model import Channel, Organisation
 
 ORGANISATION_FILE = "organisation.yml"
 CHANNELS_DIR = "channels"
@@ -97,6 +100,8 @@ def input_files(profiles_dir: Path, display_root: Path) -> dict[str, Path]:
 def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
                   known_languages: set[str], problems: Problems) -> Profiles | None:
     """Load and check everything under ``profiles_dir``; None when it cannot be used."""
+    from generator.model import CHANNEL, ORGANISATION
+
     display = _displayer(profiles_dir, display_root)
     digests: dict[str, str] = {}
     org_path = profiles_dir / ORGANISATION_FILE
@@ -210,4 +215,4 @@ def _check_references(channels: list[Channel], raws: dict[str, LocatedDict],
                                "point to an active or pilot channel")
 
 
-__all__ = ["CHANNEL_SETTINGS", "Profiles", "load_profiles"]
+__all__ = ["Profiles", "load_profiles"]

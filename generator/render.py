@@ -10,7 +10,7 @@ list of exactly the commitments it states. Templates mark a commitment with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Protocol
 
 import jinja2
@@ -22,6 +22,7 @@ from generator.fitting import Fitted, fit, normalise
 from generator.localise import Localiser
 from generator.model import Channel, Organisation
 from generator.templating import Templates, template_problem
+from generator.texts import ChannelTexts, Statement, Text
 
 
 class RecorderLike(Protocol):
@@ -79,52 +80,6 @@ class Recorder:
     def field(self, name: str, value: str) -> str:
         self.fields.append((str(name), str(value)))
         return ""
-
-
-@dataclass(frozen=True)
-class Text:
-    """One fitted text with what a reviewer and the manifest need to know about it."""
-
-    channel: str
-    platform: str
-    slot: str
-    languages: tuple[str, ...]
-    text: str
-    commitments: tuple[str, ...]
-    measures: tuple[tuple[str, int, int], ...]
-    variant: tuple[int, ...]
-
-    def metadata(self) -> dict[str, Any]:
-        first = self.measures[0] if self.measures else ("", len(self.text), 0)
-        return {
-            "kind": "slot",
-            "channel": self.channel,
-            "platform": self.platform,
-            "slot": self.slot,
-            "language": "+".join(self.languages),
-            "count": first[1],
-            "limit": first[2] or None,
-            "rule": first[0] or None,
-            "limits": [{"rule": r, "count": c, "max": m} for r, c, m in self.measures],
-            "commitments": sorted(self.commitments),
-            "variant": list(self.variant),
-        }
-
-
-@dataclass
-class Statement:
-    channel: str
-    language: str
-    markdown: str
-    commitments: tuple[str, ...]
-    #: The sanitised HTML of ``markdown`` once a page made it (the preview reuses it).
-    html: str | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass
-class ChannelTexts:
-    texts: list[Text] = field(default_factory=list)
-    statements: list[Statement] = field(default_factory=list)
 
 
 class Renderer:

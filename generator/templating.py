@@ -3,7 +3,9 @@
 Templates come from pull requests by many hands, so they run in Jinja2's sandbox with
 ``StrictUndefined`` (a misspelt variable is an error, not an empty string). Profile values
 are passed as data and never compiled as template code. HTML templates (``*.html.j2``)
-autoescape; text and Markdown templates do not.
+autoescape; text and Markdown templates do not. Jinja2 is imported when the first
+template is compiled, not before: finding and hashing templates (what a build that
+renders nothing does) needs only the file system.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import Location, Problems
 from generator.yamlload import YamlError, load_file
+
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
 LANGUAGE_FILE = "language.yml"
 #: What ``{{ paragraph }}`` prints in a text template: U+2029 PARAGRAPH SEPARATOR.
@@ -46,24 +49,32 @@ class Templates:
 
     def __init__(self, project_dir: Path | None) -> None:
         self.roots = [root for root in (project_dir, builtin_templates_dir()) if root]
-        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(r)) for r in self.roots])
-        options: dict[str, Any] = {
-            "loader": loader,
-            "undefined": jinja2.StrictUndefined,
-            "autoescape": lambda name: bool(name and name.endswith(".html.j2")),
-            "keep_trailing_newline": True,
-            "lstrip_blocks": True,
-            "auto_reload": False,
-        }
-        #: Markdown and HTML: a block tag's own line break is dropped, as usual in Jinja.
-        self.env = SandboxedEnvironment(trim_blocks=True, **options)
-        #: Profile texts (``*.txt.j2``): every line break is just a space, so a sentence
-        #: in an ``{% if %}`` never glues to the next; ``{{ paragraph }}`` ends a paragraph.
-        self.text_env = SandboxedEnvironment(trim_blocks=False, **options)
-        for env in (self.env, self.text_env):
-            env.filters["extract"] = _extract
-            env.globals["paragraph"] = PARAGRAPH
         self._exists: dict[str, bool] = {}
+
+    @cached_property
+    def env(self) -> SandboxedEnvironment:
+        """Markdown and HTML: a block tag's own line break is dropped, as usual in Jinja."""
+        return self._environment(trim_blocks=True)
+
+    @cached_property
+    def text_env(self) -> SandboxedEnvironment:
+        """Profile texts (``*.txt.j2``): every line break is just a space, so a sentence in
+        an ``{% if %}`` never glues to the next; ``{{ paragraph }}`` ends a paragraph."""
+        return self._environment(trim_blocks=False)
+
+    def _environment(self, *, trim_blocks: bool) -> SandboxedEnvironment:
+        import jinja2
+        from jinja2.sandbox import SandboxedEnvironment
+
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(r)) for r in self.roots])
+        env = SandboxedEnvironment(
+            loader=loader, undefined=jinja2.StrictUndefined,
+            autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+            keep_trailing_newline=True, lstrip_blocks=True, auto_reload=False,
+            trim_blocks=trim_blocks)
+        env.filters["extract"] = _extract
+        env.globals["paragraph"] = PARAGRAPH
+        return env
 
     def languages(self) -> list[str]:
         found: set[str] = set()
@@ -86,6 +97,8 @@ class Templates:
 
     def undeclared(self, name: str) -> set[str]:
         """The names a template takes from its context (not its own, not globals)."""
+        from jinja2 import meta
+
         env = self.text_env if name.endswith(".txt.j2") else self.env
         assert env.loader is not None
         source = env.loader.get_source(env, name)[0]
@@ -155,6 +168,8 @@ def template_problem(exc: Exception, templates: Templates) -> tuple[Location, st
     path = templates.find(str(name)) if name else None
     display = templates.display(path) if path else f"templates/{name}"
     message = getattr(exc, "message", None) or str(exc)
+    import jinja2
+
     if isinstance(exc, jinja2.exceptions.UndefinedError):
         message = f"undefined in template: {message}"
     elif isinstance(exc, jinja2.exceptions.SecurityError):

@@ -15,8 +15,8 @@ from generator.cli import main
 from generator.errors import Problems
 from generator.preview import Meter, build_cards, split_languages
 from generator.project import load_project
-from generator.render import Text
 from generator.templating import Templates
+from generator.texts import Text
 from tests.conftest import ROOT
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -216,8 +216,13 @@ def make_plan(
     *,
     selected: Callable[[str], bool] | None = None,
     tool_version: str = __version__,
+    current: Collection[str] = (),
 ) -> Plan:
     """Compare the generated ``files`` with output/ and the old manifest.
+
+    ``current`` names paths whose bytes the caller has just read from output/ (as a
+    regular file, not a symlink) and found equal to ``files[path]``; they are not read
+    again.
 
     ``selected`` (for ``--channel``/``--lang``) restricts the plan to the paths it accepts:
     nothing else is created, updated, deleted or reported, and the new manifest keeps the
@@ -275,6 +280,9 @@ def make_plan(
         new_entries[path] = file_entry(hashlib.sha256(new).hexdigest(), meta)
         if path not in disk.files:
             creates.append(Change(path, Action.CREATE, None, new, old_meta, meta, tracked))
+            continue
+        if path in current and path not in disk.symlinks:
+            unchanged.append(path)
             continue
         old = _read(output_dir, path)
         if old == new and path not in disk.symlinks:

@@ -176,3 +176,25 @@ def test_no_reuse_environment_variable(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("KANALPROFIL_NO_REUSE", "1")
     project = _project(root)
     assert build(project, reuse_from=project.output_dir).reuse is None
+
+
+def test_files_taken_from_output_are_not_read_again_by_the_plan(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.plan
+    from generator.build import write_result
+
+    root = _built(tmp_path)
+    (root / "output" / "site" / "en" / "overview.md").write_text("edited by hand\n")
+    project = _project(root)
+    result = build(project, reuse_from=project.output_dir)
+    reads: list[str] = []
+    real = generator.plan._read
+
+    def counting_read(output_dir: Path, path: str) -> bytes:
+        reads.append(path)
+        return real(output_dir, path)
+
+    monkeypatch.setattr(generator.plan, "_read", counting_read)
+    plan, _ = write_result(project, result)
+    assert reads and all(not path.startswith("channels/") for path in reads)
+    assert [c.path for c in plan.updates] == ["site/en/overview.md"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +76,57 @@ class BuildResult:
         self.files[path] = text.encode("utf-8")
         if metadata is not None:
             self.metadata[path] = metadata
+
+    def add_pieces(self, path: str, pieces: Iterable[str]) -> None:
+        """``add`` for a large page rendered piece by piece (``Template.generate``).
+
+        Each piece is encoded as it comes, so the page is never held as one string plus
+        the list of its pieces, which at thousands of channels costs several times the
+        page's size. The result is the same bytes ``add`` makes of the joined pieces:
+        pieces are checked to be NFC and free of carriage returns, and so is each seam
+        between two pieces; anything else falls back to ``add``.
+        """
+        out = bytearray()
+        tail = ""  # the previous piece's end, from its last starter character
+        iterator = iter(pieces)
+        for piece in iterator:
+            if not piece:
+                continue
+            if not piece.isascii() and not _joins_as_nfc(tail, piece):
+                self.add(path, out.decode("utf-8") + piece + "".join(iterator))
+                return
+            if "\r" in piece:
+                self.add(path, out.decode("utf-8") + piece + "".join(iterator))
+                return
+            out += piece.encode("utf-8")
+            tail = _from_last_starter(tail + piece[-_SEAM:])
+        if not out.endswith(b"\n"):
+            out += b"\n"
+        self.files[path] = bytes(out)
+
+
+#: Longest run of combining marks looked at on each side of a seam between pieces.
+_SEAM = 32
+
+
+def _from_last_starter(text: str) -> str:
+    """The end of ``text`` from its last character of combining class 0."""
+    for index in range(len(text) - 1, -1, -1):
+        if unicodedata.combining(text[index]) == 0:
+            return text[index:]
+    return text
+
+
+def _joins_as_nfc(tail: str, piece: str) -> bool:
+    """Whether ``tail + piece`` is NFC, given that ``tail`` (a normalised text's end from its
+    last starter) is; checked on the seam only, up to ``piece``'s second starter."""
+    head_end = next((i for i in range(1, min(len(piece), _SEAM))
+                     if unicodedata.combining(piece[i]) == 0), None)
+    if head_end is None and len(piece) >= _SEAM:
+        return False  # a long run of combining marks: let ``add`` decide
+    head = piece[:(head_end + 1) if head_end is not None else len(piece)]
+    return unicodedata.is_normalized("NFC", piece) and \
+        unicodedata.is_normalized("NFC", tail + head)
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,8 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
 
 def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
                 languages: Sequence[str]) -> None:
-    html = renderer.render_page("preview.html.j2",
-                                preview_context(result, renderer, profiles, languages))
-    if html is not None:
-        result.add(PREVIEW_PATH, html)
+    """The preview page; rendered piece by piece, since it grows with every channel."""
+    context = preview_context(result, renderer, profiles, languages)
+    if not renderer.render_page_to(lambda pieces: result.add_pieces(PREVIEW_PATH, pieces),
+                                   "preview.html.j2", context):
+        result.files.pop(PREVIEW_PATH, None)

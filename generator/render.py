@@ -9,7 +9,7 @@ list of exactly the commitments it states. Templates mark a commitment with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -292,6 +292,17 @@ class Renderer:
             return None
         return Statement(channel.id, lang, tidy_markdown(markdown),
                          tuple(sorted(recorder.commitments)))
+
+    def render_page_to(self, add: Callable[[Iterable[str]], None], name: str,
+                       context: dict[str, Any]) -> bool:
+        """Render a page straight into ``add`` (``BuildResult.add_pieces``) as the template
+        makes it, never as one string; False (and a problem recorded) after an error."""
+        try:
+            add(self.templates.get(name).generate(context))
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError) as exc:
+            self._error(exc)
+            return False
+        return True
 
     def render_page(self, name: str, context: dict[str, Any]) -> str | None:
         try:

@@ -146,8 +146,7 @@ def stages(root: Path) -> dict[str, float]:
             return original_load(*args, **kwargs)
         finally:
             loading[0] += time.perf_counter() - start
-    import generator.build
-    setattr(generator.build, "load_profiles", load_profiles)  # noqa: B010 - keep mypy calm
+    setattr(generator.profiles, "load_profiles", load_profiles)  # noqa: B010 - keep mypy calm
 
     problems = Problems()
     project = load_project(root / "kanalprofil.yml", problems)

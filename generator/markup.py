@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import markdown as markdown_lib
+from markdown.treeprocessors import InlineProcessor
+from markdown.util import AtomicString
 
 from generator import __version__
 from generator.chunkcache import ChunkStore, key
@@ -39,9 +41,39 @@ _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
 _CACHE_SIZE = 1 << 13  # shared chunks are few; unique ones only fill it
 
 
+#: Every inline pattern Python-Markdown registers (3.x, with tables), and a search that
+#: finds whatever any of them could start with: `` ` `` (code), ``\\`` (escapes), ``[``
+#: (links, images, references), ``<`` (autolinks, HTML), ``&`` (entities), ``*`` and
+#: ``_`` (emphasis), two spaces before a line break.
+_INLINE_PATTERNS = ("backtick", "escape", "reference", "link", "image_link",
+                    "image_reference", "short_reference", "short_image_ref", "autolink",
+                    "automail", "linebreak", "html", "entity", "em_strong")
+_INLINE_START = re.compile(r"[`\\\[<&*_]|  \n")
+
+
+class _PlainTextFirst(InlineProcessor):
+    """Python-Markdown's inline processor, minus the pattern loop for plain text.
+
+    Most text nodes in a statement hold none of the characters an inline pattern starts
+    with; the stock processor still tries all fourteen patterns on each of them. Such a
+    text is returned as it is, which is what the loop would return.
+    """
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if not isinstance(data, AtomicString) and _INLINE_START.search(data) is None:
+            return data
+        handle = super()._InlineProcessor__handleInline  # type: ignore[misc]
+        return str(handle(data, patternIndex))
+
+
 @lru_cache(maxsize=1)
 def _converter() -> markdown_lib.Markdown:
-    return markdown_lib.Markdown(extensions=["tables"], output_format="html")
+    converter = markdown_lib.Markdown(extensions=["tables"], output_format="html")
+    patterns = converter.inlinePatterns
+    if len(patterns) == len(_INLINE_PATTERNS) and all(n in patterns for n in _INLINE_PATTERNS) \
+            and "inline" in converter.treeprocessors:
+        converter.treeprocessors.register(_PlainTextFirst(converter), "inline", 20)
+    return converter
 
 
 def _convert_whole(text: str) -> str:

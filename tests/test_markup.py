@@ -45,3 +45,13 @@ def test_generated_documents(blocks: list[str], separators: list[str]) -> None:
     text = "".join(block + separator for block, separator in zip(blocks, separators,
                                                                   strict=False))
     assert markdown_to_html(text) == _whole(text)
+
+
+INLINE = st.text(alphabet=st.sampled_from("ab *_`[]()<>&\\!#:/.-\n  éø") , max_size=60)
+
+
+@given(st.lists(INLINE, min_size=1, max_size=5))
+def test_inline_markup_and_plain_text_convert_as_python_markdown_does(
+        paragraphs: list[str]) -> None:
+    text = "\n\n".join(paragraphs)
+    assert markdown_to_html(text) == _whole(text)

@@ -1,0 +1,1 @@
+"""The kanalprofil commands, one module each (``generator.cli`` makes them a group)."""

@@ -1,29 +1,121 @@
-"""Command-line interface: the ``kanalprofil`` group.
+"""Command-line interface: the ``kanalprofil`` group and its table of commands.
 
-Each command is defined in its own module under ``generator/commands/``.
+Each command is defined in its own module under ``generator/commands/``, which is imported
+only when that command runs or shows its own help (Click's "lazily loading subcommands"
+pattern). The top-level help lists the commands from the table below, so
+``kanalprofil --help`` imports Click and this module only. A test checks that the table
+matches the commands (name, module and short help).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from gettext import gettext as _
+from typing import Any, NamedTuple
 
 import click
 
 from generator import __version__
-from generator.commands.audit import audit
-from generator.commands.build import build
-from generator.commands.check import check
-from generator.commands.count import count
-from generator.commands.diff import diff
-from generator.commands.init import init
-from generator.commands.platforms import platforms
-from generator.commands.publish import publish
-from generator.commands.schema import schema
-from generator.commands.serve import serve
-from generator.commands.show import show
 
 
-class SafeGroup(click.Group):
+class LazyCommand(NamedTuple):
+    """Where a command is defined, and the first paragraph of its help."""
+
+    module: str
+    help: str
+
+
+#: Every command, by name: its module (defining a command of that name) and the first
+#: paragraph of its docstring, from which Click makes the short help in ``--help``.
+COMMANDS: dict[str, LazyCommand] = {
+    "audit": LazyCommand(
+        "generator.commands.audit",
+        "List every channel (planned, pilot, active, retired) and what needs doing."),
+    "build": LazyCommand(
+        "generator.commands.build",
+        "Render every text and write output/ (only files that changed)."),
+    "check": LazyCommand(
+        "generator.commands.check",
+        "Fail (exit 1) when output/ is not what `build` would write. Writes nothing."),
+    "count": LazyCommand(
+        "generator.commands.count",
+        "Count text from stdin the way a platform counts it."),
+    "diff": LazyCommand(
+        "generator.commands.diff",
+        "Show what `build` would change, for a reviewer. Writes nothing."),
+    "init": LazyCommand(
+        "generator.commands.init",
+        "Create a new project: kanalprofil.yml, profiles/ and (optionally) templates/."),
+    "platforms": LazyCommand(
+        "generator.commands.platforms",
+        "List the platforms in the catalogue, with their slots and limits."),
+    "publish": LazyCommand(
+        "generator.commands.publish",
+        "Show what differs on the live profiles; with --apply, update them."),
+    "schema": LazyCommand(
+        "generator.commands.schema",
+        "Print the JSON Schema of a profile file, for editors and CI."),
+    "serve": LazyCommand(
+        "generator.commands.serve",
+        "Build, serve output/ on 127.0.0.1 and rebuild and reload on every change."),
+    "show": LazyCommand(
+        "generator.commands.show",
+        "Print one text, exactly as it is to be pasted."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module (``COMMANDS``) only when the command is used.
+
+    Its help lists the commands from the table, with the short help Click would make from
+    each command's docstring. Commands added with ``add_command`` work as in any group.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        from importlib import import_module
+
+        module = COMMANDS[cmd_name].module
+        command = getattr(import_module(module), cmd_name)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module}.{cmd_name} is not a Click command")
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as error:
+            # Click 8.4 and later suggest close names for an unknown command, but only from
+            # ``self.commands``, which holds none of the lazy commands.
+            if not hasattr(click.exceptions, "NoSuchCommand") \
+                    or not isinstance(error, click.exceptions.NoSuchCommand):
+                raise
+            raise click.exceptions.NoSuchCommand(
+                error.command_name, possibilities=self.list_commands(ctx), ctx=ctx) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """What ``click.Group.format_commands`` writes, without importing the commands."""
+        commands: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS and name not in self.commands:
+                command: click.Command | None = click.Command(name, help=COMMANDS[name].help)
+            else:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                commands.append((name, command))
+        if not commands:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+        with formatter.section(_("Commands")):
+            formatter.write_dl([(name, command.get_short_help_str(limit))
+                                for name, command in commands])
+
+
+class SafeGroup(LazyGroup):
     """Turns an unexpected exception into one line (``--debug`` shows the traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -56,8 +148,3 @@ def main() -> None:
     One YAML file per channel, organisation-wide defaults, texts in every language,
     each fitted to the platform's limits and counted the way the platform counts.
     """
-
-
-for _command in (build, check, diff, publish, audit, show, count, platforms, serve, init,
-                 schema):
-    main.add_command(_command)

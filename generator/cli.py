@@ -9,6 +9,8 @@ matches the commands (name, module and short help).
 
 from __future__ import annotations
 
+import os
+import sys
 from gettext import gettext as _
 from typing import Any, NamedTuple
 
@@ -63,12 +65,46 @@ COMMANDS: dict[str, LazyCommand] = {
 }
 
 
+class HelpContext(click.Context):
+    """A context that works out the help's width as Click does, without importing shutil.
+
+    Click imports shutil (and with it bz2, lzma and fnmatch) for ``get_terminal_size``
+    only; in ``kanalprofil --help`` that import takes longer than loading this module.
+    """
+
+    def make_formatter(self) -> click.HelpFormatter:
+        if self.terminal_width is not None or click.formatting.FORCED_WIDTH is not None:
+            return super().make_formatter()
+        max_width = 80 if self.max_content_width is None else self.max_content_width
+        width = max(min(terminal_columns(), max_width) - 2, 50)
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
+
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else stdout's terminal, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    if stdout is None:
+        return 80
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80
+    except (ValueError, OSError):  # closed, detached, or not a terminal
+        return 80
+
+
 class LazyGroup(click.Group):
     """A group that imports a command's module (``COMMANDS``) only when the command is used.
 
     Its help lists the commands from the table, with the short help Click would make from
     each command's docstring. Commands added with ``add_command`` work as in any group.
     """
+
+    context_class = HelpContext
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})

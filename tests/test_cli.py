@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator import __version__
-from generator.cli import main
+from generator.cli import HelpContext, main, terminal_columns
 from tests.conftest import ROOT, snapshot
 
 
@@ -221,9 +221,10 @@ def test_show_previews_a_language_the_profile_does_not_use(in_project: Path,
 
 def test_help_imports_click_and_the_command_table_only() -> None:
     """`kanalprofil --help` (as the console script runs it) imports no command module."""
-    code = ("import json, sys\nfrom generator.cli import main\n"
+    code = ("import json, sys\nimport click\nbefore = set(sys.modules)\n"
+            "from generator.cli import main\n"
             "try:\n    main(['--help'], prog_name='kanalprofil')\nexcept SystemExit:\n    pass\n"
-            "print(json.dumps(sorted(sys.modules)))")
+            "print(json.dumps(sorted(set(sys.modules) - before)))")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True, timeout=60)
@@ -233,6 +234,7 @@ def test_help_imports_click_and_the_command_table_only() -> None:
                                                                       "generator.cli"}
     heavy = {"jinja2", "yaml", "markdown", "babel", "nh3", "regex", "emoji"}
     assert not heavy & {m.split(".")[0] for m in modules}
+    assert "shutil" not in modules  # see HelpContext
 
 
 def test_command_table_matches_the_commands() -> None:
@@ -274,3 +276,26 @@ def test_unknown_command_suggests_a_lazy_one(runner: CliRunner) -> None:
     result = runner.invoke(main, ["biuld"])
     assert result.exit_code == 2
     assert "Error: No such command 'biuld'. Did you mean 'build'?" in result.output
+
+
+@pytest.mark.parametrize("columns", [None, "40", "70", "100", "0", "wide"])
+@pytest.mark.parametrize("max_content_width", [None, 120])
+@pytest.mark.parametrize("forced_width", [None, 80])
+def test_help_width_is_the_one_click_works_out(monkeypatch: pytest.MonkeyPatch,
+                                              columns: str | None,
+                                              max_content_width: int | None,
+                                              forced_width: int | None) -> None:
+    """HelpContext gets the width Click gets through shutil.get_terminal_size."""
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(click.formatting, "FORCED_WIDTH", forced_width)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+    for terminal_width in (None, 66):
+        ours, clicks = (context(main, terminal_width=terminal_width,
+                                max_content_width=max_content_width).make_formatter()
+                        for context in (HelpContext, click.Context))
+        assert ours.width == clicks.width

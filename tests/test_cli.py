@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from generator import __version__
-from generator.cli import main
+from generator.cli import HelpContext, main, terminal_columns
 from tests.conftest import ROOT, snapshot
 
 
@@ -216,3 +217,85 @@ def test_show_previews_a_language_the_profile_does_not_use(in_project: Path,
     assert "Reglar:" in result.stdout
     assert "is a preview and is not in output/" in result.stderr
     assert not (in_project / "output/channels/facebook/nn/bio.txt").exists()
+
+
+def test_help_imports_click_and_the_command_table_only() -> None:
+    """`kanalprofil --help` (as the console script runs it) imports no command module."""
+    code = ("import json, sys\nimport click\nbefore = set(sys.modules)\n"
+            "from generator.cli import main\n"
+            "try:\n    main(['--help'], prog_name='kanalprofil')\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(set(sys.modules) - before)))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("Usage: kanalprofil [OPTIONS] COMMAND [ARGS]...")
+    modules = set(json.loads(result.stdout.splitlines()[-1]))
+    assert {m for m in modules if m.split(".")[0] == "generator"} == {"generator",
+                                                                      "generator.cli"}
+    heavy = {"jinja2", "yaml", "markdown", "babel", "nh3", "regex", "emoji"}
+    assert not heavy & {m.split(".")[0] for m in modules}
+    assert "shutil" not in modules  # see HelpContext
+
+
+def test_command_table_matches_the_commands() -> None:
+    """The short helps in ``generator.cli.COMMANDS`` are those of the commands themselves."""
+    import importlib
+    import pkgutil
+
+    import generator.commands
+    from generator.cli import COMMANDS
+
+    modules = {m.name for m in pkgutil.iter_modules(generator.commands.__path__)}
+    assert {entry.module for entry in COMMANDS.values()} == {
+        f"generator.commands.{m}" for m in modules - {"common"}}
+    for name, entry in COMMANDS.items():
+        command = getattr(importlib.import_module(entry.module), name)
+        assert isinstance(command, click.Command)
+        assert command.name == name
+        assert not command.hidden and not command.deprecated and command.short_help is None
+        assert command.help is not None
+        assert " ".join(command.help.split("\n\n")[0].split()) == entry.help, name
+        for limit in range(20, 120):
+            assert click.Command(name, help=entry.help).get_short_help_str(limit) \
+                == command.get_short_help_str(limit), (name, limit)
+
+
+@pytest.mark.parametrize("width", [50, 60, 80, 120])
+def test_help_lists_the_commands_as_click_would(width: int) -> None:
+    """The list made from the table is what Click writes when it imports every command."""
+    ctx = click.Context(main, info_name="kanalprofil", terminal_width=width,
+                        max_content_width=width)
+    from_table, from_commands = ctx.make_formatter(), ctx.make_formatter()
+    main.format_commands(ctx, from_table)
+    click.Group.format_commands(main, ctx, from_commands)
+    assert from_table.getvalue() == from_commands.getvalue()
+    assert "\n  build " in from_table.getvalue()
+
+
+def test_unknown_command_suggests_a_lazy_one(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["biuld"])
+    assert result.exit_code == 2
+    assert "Error: No such command 'biuld'. Did you mean 'build'?" in result.output
+
+
+@pytest.mark.parametrize("columns", [None, "40", "70", "100", "0", "wide"])
+@pytest.mark.parametrize("max_content_width", [None, 120])
+@pytest.mark.parametrize("forced_width", [None, 80])
+def test_help_width_is_the_one_click_works_out(monkeypatch: pytest.MonkeyPatch,
+                                              columns: str | None,
+                                              max_content_width: int | None,
+                                              forced_width: int | None) -> None:
+    """HelpContext gets the width Click gets through shutil.get_terminal_size."""
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(click.formatting, "FORCED_WIDTH", forced_width)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+    for terminal_width in (None, 66):
+        ours, clicks = (context(main, terminal_width=terminal_width,
+                                max_content_width=max_content_width).make_formatter()
+                        for context in (HelpContext, click.Context))
+        assert ours.width == clicks.width

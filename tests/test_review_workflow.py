@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -93,7 +94,7 @@ def test_pre_commit_hooks_run_real_commands() -> None:
     entries = {hook["id"]: hook["entry"] for hook in hooks}
     assert entries == {"kanalprofil-check": "kanalprofil check",
                        "kanalprofil-build": "kanalprofil build"}
-    commands = set(main.commands)
+    commands = set(main.list_commands(click.Context(main)))
     assert all(entry.split()[1] in commands for entry in entries.values())
 
 

@@ -84,7 +84,8 @@ def planned(config: Path | None, strict: bool | None, channels: tuple[str, ...],
     chosen = selection(channels, langs)
     result = run_build(project, chosen)
     return project, make_plan(project.output_dir, result.files, result.metadata,
-                              result.inputs, selected=selected_paths(chosen))
+                              result.inputs, selected=selected_paths(chosen),
+                              current=result.current)
 
 
 def _check_filters(result: BuildResult, chosen: Selection) -> None:

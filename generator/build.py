@@ -11,6 +11,7 @@ import os
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,26 +81,27 @@ class BuildResult:
     def add_pieces(self, path: str, pieces: Iterable[str]) -> None:
         """``add`` for a large page rendered piece by piece (``Template.generate``).
 
-        Each piece is encoded as it comes, so the page is never held as one string plus
-        the list of its pieces, which at thousands of channels costs several times the
-        page's size. The result is the same bytes ``add`` makes of the joined pieces:
-        pieces are checked to be NFC and free of carriage returns, and so is each seam
-        between two pieces; anything else falls back to ``add``.
+        Pieces are encoded a few thousand at a time as they come, so the page is never
+        held as one string plus the list of its pieces, which at thousands of channels
+        costs several times the page's size. The result is the same bytes ``add`` makes
+        of the joined pieces: each batch is checked to be NFC and free of carriage
+        returns, and so is each seam between batches; anything else falls back to
+        ``add``.
         """
         out = bytearray()
-        tail = ""  # the previous piece's end, from its last starter character
+        tail = ""  # the text so far, from its last starter character
         iterator = iter(pieces)
-        for piece in iterator:
-            if not piece:
-                continue
-            if not piece.isascii() and not _joins_as_nfc(tail, piece):
-                self.add(path, out.decode("utf-8") + piece + "".join(iterator))
+        while True:
+            # Pieces are many and small: joined a few thousand at a time, then checked.
+            batch = list(islice(iterator, _BATCH))
+            if not batch:
+                break
+            text = "".join(batch)
+            if "\r" in text or not (text.isascii() or _joins_as_nfc(tail, text)):
+                self.add(path, out.decode("utf-8") + text + "".join(iterator))
                 return
-            if "\r" in piece:
-                self.add(path, out.decode("utf-8") + piece + "".join(iterator))
-                return
-            out += piece.encode("utf-8")
-            tail = _from_last_starter(tail + piece[-_SEAM:])
+            out += text.encode("utf-8")
+            tail = _from_last_starter(tail + text[-_SEAM:])
         if not out.endswith(b"\n"):
             out += b"\n"
         self.files[path] = bytes(out)
@@ -107,6 +109,8 @@ class BuildResult:
 
 #: Longest run of combining marks looked at on each side of a seam between pieces.
 _SEAM = 32
+#: Pieces joined, checked and encoded at a time by ``add_pieces``.
+_BATCH = 4096
 
 
 def _from_last_starter(text: str) -> str:

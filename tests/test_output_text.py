@@ -21,9 +21,16 @@ def _whole(text: str) -> bytes:
     return result.files["page.html"]
 
 
-def _pieces(pieces: list[str]) -> bytes:
+def _pieces(pieces: list[str], batch: int = 2) -> bytes:
+    """``add_pieces`` with small batches, so that the seams between batches are tested."""
+    import generator.build
+
     result = BuildResult()
-    result.add_pieces("page.html", iter(pieces))
+    saved, generator.build._BATCH = generator.build._BATCH, batch
+    try:
+        result.add_pieces("page.html", iter(pieces))
+    finally:
+        generator.build._BATCH = saved
     return result.files["page.html"]
 
 
@@ -36,4 +43,5 @@ def test_seams_that_compose_or_reorder() -> None:
     for pieces in (["e", "\u0301"], ["\u1100", "\u1161", "\u11a8"], ["\u0bc6", "\u0bbe"],
                    ["a\u0323", "\u0301x"], ["a\u0301", "\u0323"], ["line\r", "\nnext"],
                    ["x" * 40, "\u0301" * 40], ["plain ascii", " only"]):
-        assert _pieces(pieces) == _whole("".join(pieces)), pieces
+        for batch in (1, 2, 4096):
+            assert _pieces(pieces, batch) == _whole("".join(pieces)), (pieces, batch)

@@ -192,9 +192,10 @@ def load_inputs(project: Project, problems: Problems
                 ) -> tuple[Templates, Catalogue, Profiles | None]:
     """Templates, the catalogue and the checked profiles: everything but rendering."""
     from generator.catalogue import project_catalogue
+    from generator.chunkcache import cache_dir
     from generator.profiles import load_profiles
 
-    templates = Templates(project.templates_dir)
+    templates = Templates(project.templates_dir, cache_dir(project.root))
     catalogue = project_catalogue(project, problems)
     profiles = load_profiles(project.profiles_dir, project.root, catalogue,
                              set(templates.languages()), problems)

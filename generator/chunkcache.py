@@ -9,9 +9,11 @@ unless it is exactly what converting would give (keys are hashes of the chunk's 
 file name a hash of everything that shapes the HTML: kanalprofil's and Python-Markdown's
 versions and the extensions used).
 
-The folder (``.kanalprofil-cache/`` next to the project file) marks itself as a cache
-(``CACHEDIR.TAG``) and ignores itself in git; ``KANALPROFIL_CACHE_DIR`` moves it, and
-``KANALPROFIL_CACHE_DIR=off`` turns it off.
+The cache lives in the user's cache folder (``$XDG_CACHE_HOME/kanalprofil/`` or
+``~/.cache/kanalprofil/``), one folder per project path, never inside the project: a
+cache file that arrived with a pull request could otherwise put HTML into output/ that
+no template made. The folder marks itself as a cache (``CACHEDIR.TAG``).
+``KANALPROFIL_CACHE_DIR`` moves it, and ``KANALPROFIL_CACHE_DIR=off`` turns it off.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from contextlib import suppress
 from pathlib import Path
 
 CACHE_ENV = "KANALPROFIL_CACHE_DIR"
-CACHE_DIR_NAME = ".kanalprofil-cache"
 #: A cache file with more rows than this starts again empty: the cache stays bounded
 #: without bookkeeping on every hit (a few hundred thousand chunks is many organisations).
 MAX_ROWS = 400_000
@@ -41,7 +42,9 @@ def cache_dir(project_root: Path) -> Path | None:
         if wanted.strip().lower() in ("", "0", "off", "no", "false"):
             return None
         return Path(wanted)
-    return project_root / CACHE_DIR_NAME
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    project = hashlib.sha256(str(project_root.resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(base) / "kanalprofil" / f"{project_root.resolve().name}-{project}"
 
 
 def key(text: str) -> bytes:
@@ -69,7 +72,7 @@ class ChunkStore:
         if self._connection is not None and self._pid == os.getpid():
             return self._connection
         try:
-            _make_cache_dir(self.directory)
+            make_cache_dir(self.directory)
             for old in self.directory.glob("markdown-*.sqlite3*"):
                 if not old.name.startswith(self.path.name):
                     with suppress(OSError):
@@ -138,8 +141,9 @@ class ChunkStore:
         self._connection = None
 
 
-def _make_cache_dir(directory: Path) -> None:
-    """Create the folder with a CACHEDIR.TAG and a .gitignore, so no tool keeps it."""
+def make_cache_dir(directory: Path) -> None:
+    """Create the folder with a CACHEDIR.TAG, so backup tools skip it, and a .gitignore
+    in case ``KANALPROFIL_CACHE_DIR`` points into a repository."""
     if (directory / "CACHEDIR.TAG").is_file():
         return
     directory.mkdir(parents=True, exist_ok=True)

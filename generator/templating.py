@@ -11,7 +11,9 @@ renders nothing does) needs only the file system.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -47,8 +49,10 @@ class Language:
 class Templates:
     """Finds, compiles (once) and renders templates; knows which languages exist."""
 
-    def __init__(self, project_dir: Path | None) -> None:
+    def __init__(self, project_dir: Path | None, cache: Path | None = None) -> None:
         self.roots = [root for root in (project_dir, builtin_templates_dir()) if root]
+        #: The project's cache folder: compiled templates are kept there between builds.
+        self.cache = cache
         self._exists: dict[str, bool] = {}
 
     @cached_property
@@ -71,10 +75,46 @@ class Templates:
             loader=loader, undefined=jinja2.StrictUndefined,
             autoescape=lambda name: bool(name and name.endswith(".html.j2")),
             keep_trailing_newline=True, lstrip_blocks=True, auto_reload=False,
-            trim_blocks=trim_blocks)
+            trim_blocks=trim_blocks, bytecode_cache=self._bytecode_cache(trim_blocks))
         env.filters["extract"] = _extract
         env.globals["paragraph"] = PARAGRAPH
         return env
+
+    def _bytecode_cache(self, trim_blocks: bool) -> jinja2.BytecodeCache | None:
+        """Jinja2's own cache of compiled templates (checked against each template's
+        source); one folder per environment, since their options compile differently."""
+        if self.cache is None:
+            return None
+        import jinja2
+
+        from generator import __version__
+        from generator.chunkcache import make_cache_dir
+
+        kind = "markup" if trim_blocks else "text"
+        folder = self.cache / f"jinja2-{__version__}-{kind}"
+        try:
+            make_cache_dir(self.cache)
+            for old in self.cache.glob("jinja2-*"):
+                if not old.name.startswith(f"jinja2-{__version__}-"):
+                    shutil.rmtree(old, ignore_errors=True)  # another version's
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+
+        class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+            """A cache that cannot be read or written only means compiling again."""
+
+            def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                try:
+                    super().load_bytecode(bucket)
+                except (OSError, ValueError, EOFError, TypeError):
+                    bucket.reset()
+
+            def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+                with suppress(OSError):
+                    super().dump_bytecode(bucket)
+
+        return QuietBytecodeCache(str(folder))
 
     def languages(self) -> list[str]:
         found: set[str] = set()

@@ -19,6 +19,14 @@ settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds in tests keep their Markdown cache in a temp folder, not in ~/.cache."""
+    if "KANALPROFIL_CACHE_DIR" not in os.environ:
+        monkeypatch.setenv("KANALPROFIL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 def copy_project(target: Path, *, with_output: bool = True) -> Path:
     """The bundled example as a standalone project in ``target``."""
     target.mkdir(parents=True, exist_ok=True)

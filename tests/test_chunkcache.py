@@ -8,7 +8,7 @@ import pytest
 
 from generator import markup
 from generator.build import BuildResult, build
-from generator.chunkcache import CACHE_DIR_NAME, CACHE_ENV, ChunkStore, cache_dir, key
+from generator.chunkcache import CACHE_ENV, ChunkStore, cache_dir, key
 from generator.errors import Problems
 from generator.project import load_project
 from tests.conftest import copy_project
@@ -20,9 +20,15 @@ def _build(root: Path) -> BuildResult:
 
 
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
+def counted(cache: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many chunks Python-Markdown really converted, with the in-memory cache empty."""
-    monkeypatch.delenv(CACHE_ENV, raising=False)
     markup._CHUNKS.clear()
     calls: list[int] = []
     real = markup._convert_many
@@ -36,11 +42,11 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_a_second_build_converts_nothing_it_already_converted(
-        tmp_path: Path, counted: list[int]) -> None:
+        tmp_path: Path, counted: list[int], cache: Path) -> None:
     root = copy_project(tmp_path / "project", with_output=False)
     first = _build(root)
     converted_first = sum(counted)
-    folder = root / CACHE_DIR_NAME
+    folder = cache
     assert (folder / "CACHEDIR.TAG").read_text().startswith(
         "Signature: 8a477f597d28d172789f06886806bc55")
     assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
@@ -57,16 +63,30 @@ def test_turned_off_it_writes_no_folder(tmp_path: Path, counted: list[int],
     monkeypatch.setenv(CACHE_ENV, "off")
     root = copy_project(tmp_path / "project", with_output=False)
     _build(root)
-    assert not (root / CACHE_DIR_NAME).exists()
+    assert not (tmp_path / "cache").exists()
     assert cache_dir(root) is None
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "elsewhere"))
     assert cache_dir(root) == tmp_path / "elsewhere"
 
 
-def test_a_broken_cache_file_only_costs_time(tmp_path: Path, counted: list[int]) -> None:
+def test_by_default_it_is_in_the_users_cache_folder_one_per_project(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never inside the project, where a pull request could bring a poisoned cache."""
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    one, two = tmp_path / "a" / "project", tmp_path / "b" / "project"
+    first, second = cache_dir(one), cache_dir(two)
+    assert first is not None and second is not None and first != second
+    assert first.parent == tmp_path / "xdg" / "kanalprofil"
+    assert first.name.startswith("project-")
+    assert cache_dir(one) == first  # stable
+
+
+def test_a_broken_cache_file_only_costs_time(tmp_path: Path, counted: list[int],
+                                             cache: Path) -> None:
     root = copy_project(tmp_path / "project", with_output=False)
     expected = _build(root).files
-    for path in (root / CACHE_DIR_NAME).glob("markdown-*"):
+    for path in cache.glob("markdown-*"):
         path.write_bytes(b"this is not a database" * 100)
     markup._CHUNKS.clear()
     assert _build(root).files == expected
@@ -102,3 +122,38 @@ def test_store_round_trip_in_batches_larger_than_sqlite_allows(tmp_path: Path) -
     store.put_many(items)
     assert store.get_many(items) == items
     store.close()
+
+
+def test_templates_are_compiled_once_across_builds(tmp_path: Path, cache: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    root = copy_project(tmp_path / "project", with_output=False)
+    compiled: list[str] = []
+    real = SandboxedEnvironment.compile
+
+    def compile_counting(self: SandboxedEnvironment, source: object, name: str | None = None,
+                         *args: object, **kwargs: object) -> object:
+        compiled.append(str(name))
+        return real(self, source, name, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(SandboxedEnvironment, "compile", compile_counting)
+    first = _build(root)
+    assert compiled
+    assert any(cache.glob("jinja2-*-text/*.cache"))
+    compiled.clear()
+    assert _build(root).files == first.files
+    assert compiled == []
+    # an edited template is compiled again, and only that one
+    bio = root / "templates" / "en" / "bio.txt.j2"
+    bio.write_text(bio.read_text(encoding="utf-8") + "{# edited #}\n", encoding="utf-8")
+    _build(root)
+    assert compiled == ["en/bio.txt.j2"]
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path, cache: Path) -> None:
+    root = copy_project(tmp_path / "project", with_output=False)
+    first = _build(root).files
+    for path in cache.glob("jinja2-*/*.cache"):
+        path.write_bytes(b"garbage")
+    assert _build(root).files == first

@@ -6,8 +6,9 @@ output/, a rebuild with nothing changed, ``check`` and ``diff`` on the up-to-dat
 a rebuild after one channel changed, the bare reference (``bench/reference.py``: only
 ``yaml.safe_load``, one Jinja2 render and one write per file), ``kanalprofil --help`` and
 ``python -c "import click"``, and the peak memory of each. A separate, instrumented full
-build gives the time per stage (read, validate, render, fit, Markdown to HTML, write),
-in one process: a real build spreads rendering over the cores.
+build gives the CPU time per stage (read, validate, render, fit, Markdown to HTML,
+write) in one process, and another the wall time per phase of a real build, whose
+rendering is spread over the cores.
 
 Processes are timed with a monotonic clock; their peak RSS comes from ``/usr/bin/time -v``
 when it exists, else from ``os.wait4`` (the child's own rusage). The table is printed as
@@ -163,6 +164,44 @@ def stages(root: Path) -> dict[str, float]:
             "write": end - built, "total": end - start}
 
 
+def phases(root: Path) -> dict[str, float]:
+    """One cold full build as ``kanalprofil build`` runs it (workers on), wall time per
+    phase (called as ``run.py phases``): where a user waits, not where the CPU goes."""
+    import generator.build
+    import generator.preview
+    from generator.build import build, write_result
+    from generator.errors import Problems
+    from generator.project import load_project
+
+    spent: dict[str, float] = {"prepare": 0.0, "render_parallel": 0.0, "preview": 0.0}
+
+    def timed(module: Any, name: str, phase: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[phase] += time.perf_counter() - start
+        setattr(module, name, wrapper)
+
+    timed(generator.build, "prepare", "prepare")
+    timed(generator.build, "_render", "render_parallel")
+    timed(generator.preview, "add_preview", "preview")
+    problems = Problems()
+    project = load_project(root / "kanalprofil.yml", problems)
+    shutil.rmtree(project.output_dir, ignore_errors=True)
+    shutil.rmtree(os.environ["KANALPROFIL_CACHE_DIR"], ignore_errors=True)
+    start = time.perf_counter()
+    result = build(project, problems=problems)
+    built = time.perf_counter()
+    write_result(project, result)
+    end = time.perf_counter()
+    other = built - start - sum(spent.values())
+    return {**spent, "other": other, "plan_and_write": end - built, "total": end - start}
+
+
 def measure(n: int, work: Path, repeat: int, timer: str) -> dict[str, Any]:
     root = generate(work / f"org-{n}", n)
     # As after `pip install`: bytecode compiled once, not on every start of the process.
@@ -218,6 +257,9 @@ def measure(n: int, work: Path, repeat: int, timer: str) -> dict[str, Any]:
     staged = subprocess.run([python, str(Path(__file__).resolve()), "stages", str(root)],
                             env=env, check=True, capture_output=True, text=True)
     results["stages"] = {k: round(v, 3) for k, v in json.loads(staged.stdout).items()}
+    phased = subprocess.run([python, str(Path(__file__).resolve()), "phases", str(root)],
+                            env=env, check=True, capture_output=True, text=True)
+    results["phases"] = {k: round(v, 3) for k, v in json.loads(phased.stdout).items()}
     results["ratios"] = {
         name: round(results[top]["seconds"] / results[bottom]["seconds"], 3)
         for name, top, bottom, _ in TARGETS}
@@ -263,6 +305,12 @@ def table(sizes: dict[int, dict[str, Any]], verdicts: list[dict[str, Any]]) -> s
     for stage in ("read", "validate", "render", "fit", "markdown_html", "write", "total"):
         lines.append(f"| {stage} | " + " | ".join(
             f"{sizes[n]['stages'][stage]:.2f}" for n in ns) + " |")
+    lines += ["", "| Phase of a real full build, wall (s) | "
+              + " | ".join(f"N = {n:,}" for n in ns) + " |", "|---|" + "---:|" * len(ns)]
+    for phase in ("prepare", "render_parallel", "preview", "other", "plan_and_write",
+                  "total"):
+        lines.append(f"| {phase} | " + " | ".join(
+            f"{sizes[n]['phases'][phase]:.2f}" for n in ns) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -304,8 +352,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "stages":
-        print(json.dumps(stages(Path(sys.argv[2]))))
+    if len(sys.argv) == 3 and sys.argv[1] in ("stages", "phases"):
+        measure_in_process = stages if sys.argv[1] == "stages" else phases
+        print(json.dumps(measure_in_process(Path(sys.argv[2]))))
         sys.exit(0)
     sys.exit(main())
 

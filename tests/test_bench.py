@@ -27,6 +27,8 @@ def test_bench_runs_at_n_20(tmp_path: Path) -> None:
         assert result[key]["max_rss_kb"] > 0, key
     assert result["nothing_changed"]["wrote_nothing"] is True
     assert "updated" in result["one_changed"]["output"]
+    assert set(result["phases"]) == {"prepare", "render_parallel", "preview", "other",
+                                     "plan_and_write", "total"}
     assert set(result["stages"]) >= {"read", "validate", "render", "fit", "markdown_html",
                                      "write"}
     assert {t["target"] for t in document["targets"]} >= {"full build ≤ 1.2× reference"}

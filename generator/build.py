@@ -299,6 +299,8 @@ def build(project: Project, selection: Selection = Selection(),
 
             result.sort_texts([c.id for c in profiles.channels], languages)
             add_preview(result, renderer, profiles, languages)
+            for statement in result.statements:
+                statement.html = None  # only the preview needed it
     flush()
     if previous is not None:
         result.reuse = Reuse(tuple(rendered), tuple(sorted(

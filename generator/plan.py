@@ -221,8 +221,8 @@ def make_plan(
     """Compare the generated ``files`` with output/ and the old manifest.
 
     ``current`` names paths whose bytes the caller has just read from output/ (as a
-    regular file, not a symlink) and found equal to ``files[path]``; they are not read
-    again.
+    regular file, not a symlink), found equal to ``files[path]`` and hashed to the
+    sha256 the old manifest records; they are neither read nor hashed again.
 
     ``selected`` (for ``--channel``/``--lang``) restricts the plan to the paths it accepts:
     nothing else is created, updated, deleted or reported, and the new manifest keeps the
@@ -277,7 +277,9 @@ def make_plan(
         meta = metadata.get(path, {})
         old_meta = _without_hash(old_files.get(path))
         tracked = path in old_files
-        new_entries[path] = file_entry(hashlib.sha256(new).hexdigest(), meta)
+        known = (old_files.get(path) or {}).get("sha256") if path in current else None
+        new_entries[path] = file_entry(
+            known if isinstance(known, str) else hashlib.sha256(new).hexdigest(), meta)
         if path not in disk.files:
             creates.append(Change(path, Action.CREATE, None, new, old_meta, meta, tracked))
             continue

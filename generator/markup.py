@@ -25,6 +25,7 @@ on the on-disk cache (:func:`use_cache`, :mod:`generator.chunkcache`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -113,6 +114,18 @@ def use_cache(directory: Path | None) -> None:
         _STORE.close()
     _STORE = None if directory is None else ChunkStore(
         directory, f"{__version__}|{markdown_lib.__version__}|tables|html|{_SENTINEL}")
+
+
+def cached(label: str, text: str, make: Callable[[str], str]) -> str:
+    """``make(text)``, kept in the on-disk cache under ``label`` (which must name every
+    input besides ``text`` that shapes the result, such as a sanitiser's version)."""
+    if _STORE is None:
+        return make(text)
+    digest = key(f"{label}\0{text}")
+    found = _PENDING.get(digest) or _STORE.get_many([digest]).get(digest)
+    if found is None:
+        found = _PENDING[digest] = make(text)
+    return found
 
 
 def flush() -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 import nh3
 
-from generator.markup import markdown_to_html
+from generator.markup import cached, markdown_to_html
 from generator.model import PUBLIC_STATUSES, Channel
 from generator.render import NullRecorder, tidy_markdown
 
@@ -27,8 +28,20 @@ ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3",
                 "ol", "p", "strong", "ul", "table", "thead", "tbody", "tr", "th", "td"}
 
 
+#: Names the sanitiser (its version and settings) in cache keys of sanitised documents.
+_SANITISED = f"sanitised|nh3 {version('nh3')}|{sorted(ALLOWED_TAGS)}"
+
+
 def to_html(markdown_text: str) -> str:
-    """Markdown to sanitised HTML: links keep only https/mailto/tel targets."""
+    """Markdown to sanitised HTML: links keep only https/mailto/tel targets.
+
+    Whole documents are cached too: the preview needs the HTML of every statement, also
+    of those a rebuild took from output/ without rendering them.
+    """
+    return cached(_SANITISED, markdown_text, _sanitised_html)
+
+
+def _sanitised_html(markdown_text: str) -> str:
     html = markdown_to_html(markdown_text)
     return str(nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"https", "mailto", "tel"},
                          link_rel="noopener noreferrer"))

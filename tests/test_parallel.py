@@ -109,3 +109,59 @@ def test_jobs_setting_and_automatic_choice(monkeypatch: pytest.MonkeyPatch) -> N
         assert jobs_for(1) == 3
         monkeypatch.setattr(threading, "active_count", lambda: 2)
         assert jobs_for(10_000) == 1  # never fork a threaded process (serve's watcher)
+
+
+def _children(pid: int) -> set[int]:
+    """Live (not zombie) processes whose parent is ``pid``, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(),
+                    reason="needs Linux /proc to find the worker processes")
+def test_workers_end_when_the_build_process_is_killed(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bench.synth import generate
+    from tests.conftest import snapshot
+
+    root = generate(tmp_path / "org", 150)
+    before = snapshot(root / "output")
+    env = {**os.environ, JOBS_ENV: "2", "KANALPROFIL_CACHE_DIR": "off"}
+    build = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=root, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and build.poll() is None and time.monotonic() < deadline:
+            workers = _children(build.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the build finished before its workers were seen"
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        if build.poll() is None:
+            build.kill()
+    assert snapshot(root / "output") == before  # killed while rendering: nothing written

@@ -169,6 +169,7 @@ def phases(root: Path) -> dict[str, float]:
     phase (called as ``run.py phases``): where a user waits, not where the CPU goes."""
     import generator.build
     import generator.preview
+    import generator.rendering
     from generator.build import build, write_result
     from generator.errors import Problems
     from generator.project import load_project
@@ -187,7 +188,7 @@ def phases(root: Path) -> dict[str, float]:
         setattr(module, name, wrapper)
 
     timed(generator.build, "prepare", "prepare")
-    timed(generator.build, "_render", "render_parallel")
+    timed(generator.rendering, "render_parts", "render_parallel")
     timed(generator.preview, "add_preview", "preview")
     problems = Problems()
     project = load_project(root / "kanalprofil.yml", problems)

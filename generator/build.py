@@ -9,18 +9,17 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.catalogue import catalogue_digest
-from generator.errors import Location, Problem, Problems
+from generator.errors import Location, Problems
 from generator.manifest import Manifest, load_manifest
+from generator.outputtext import pieces_bytes, text_bytes
 from generator.profiles import (
     CHANNELS_DIR,
     ORGANISATION_FILE,
@@ -73,66 +72,13 @@ class BuildResult:
 
     def add(self, path: str, content: str, metadata: dict[str, Any] | None = None) -> None:
         """Store text the deterministic way: NFC, LF, one final newline, UTF-8."""
-        text = unicodedata.normalize("NFC", content.replace("\r\n", "\n"))
-        if not text.endswith("\n"):
-            text += "\n"
-        self.files[path] = text.encode("utf-8")
+        self.files[path] = text_bytes(content)
         if metadata is not None:
             self.metadata[path] = metadata
 
     def add_pieces(self, path: str, pieces: Iterable[str]) -> None:
-        """``add`` for a large page rendered piece by piece (``Template.generate``).
-
-        Pieces are encoded a few thousand at a time as they come, so the page is never
-        held as one string plus the list of its pieces, which at thousands of channels
-        costs several times the page's size. The result is the same bytes ``add`` makes
-        of the joined pieces: each batch is checked to be NFC and free of carriage
-        returns, and so is each seam between batches; anything else falls back to
-        ``add``.
-        """
-        out = bytearray()
-        tail = ""  # the text so far, from its last starter character
-        iterator = iter(pieces)
-        while True:
-            # Pieces are many and small: joined a few thousand at a time, then checked.
-            batch = list(islice(iterator, _BATCH))
-            if not batch:
-                break
-            text = "".join(batch)
-            if "\r" in text or not (text.isascii() or _joins_as_nfc(tail, text)):
-                self.add(path, out.decode("utf-8") + text + "".join(iterator))
-                return
-            out += text.encode("utf-8")
-            tail = _from_last_starter(tail + text[-_SEAM:])
-        if not out.endswith(b"\n"):
-            out += b"\n"
-        self.files[path] = bytes(out)
-
-
-#: Longest run of combining marks looked at on each side of a seam between pieces.
-_SEAM = 32
-#: Pieces joined, checked and encoded at a time by ``add_pieces``.
-_BATCH = 4096
-
-
-def _from_last_starter(text: str) -> str:
-    """The end of ``text`` from its last character of combining class 0."""
-    for index in range(len(text) - 1, -1, -1):
-        if unicodedata.combining(text[index]) == 0:
-            return text[index:]
-    return text
-
-
-def _joins_as_nfc(tail: str, piece: str) -> bool:
-    """Whether ``tail + piece`` is NFC, given that ``tail`` (a normalised text's end from its
-    last starter) is; checked on the seam only, up to ``piece``'s second starter."""
-    head_end = next((i for i in range(1, min(len(piece), _SEAM))
-                     if unicodedata.combining(piece[i]) == 0), None)
-    if head_end is None and len(piece) >= _SEAM:
-        return False  # a long run of combining marks: let ``add`` decide
-    head = piece[:(head_end + 1) if head_end is not None else len(piece)]
-    return unicodedata.is_normalized("NFC", piece) and \
-        unicodedata.is_normalized("NFC", tail + head)
+        """``add`` for a large page rendered piece by piece (``Template.generate``)."""
+        self.files[path] = pieces_bytes(pieces)
 
 
 @dataclass(frozen=True)
@@ -282,18 +228,20 @@ def build(project: Project, selection: Selection = Selection(),
     from generator.markup import flush, use_cache
 
     use_cache(cache_dir(project.root))
-    made = _render(renderer, profiles, work, languages, selection,
-                   project.settings.review_max_age_months, pages=pages)
+    from generator.rendering import merge_part, render_parts
+
+    made = render_parts(renderer, profiles, work, languages, selection,
+                        project.settings.review_max_age_months, pages=pages)
     rendered = [channel.id for channel in work]
     for channel in profiles.channels:
         if channel.id in made:
-            _merge(result, made[channel.id], problems)
+            merge_part(result, made[channel.id], problems)
         elif previous is not None and selection.channel(channel.id):
             previous.take(result, channel.id)
     if previous is not None and previous.unchanged:
         previous.take(result, PAGES)
     elif pages:
-        _merge(result, made[PAGES], problems)
+        merge_part(result, made[PAGES], problems)
         if selection.everything:
             from generator.preview import add_preview
 
@@ -307,80 +255,6 @@ def build(project: Project, selection: Selection = Selection(),
             c.id for c in profiles.channels if c.id not in rendered)), pages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
-
-
-#: What rendering one channel or one page gives: its files and the problems it found.
-_Part = tuple["BuildResult", list[Problem]]
-
-
-def _render(renderer: Renderer, profiles: Profiles, channels: list[Channel],
-            languages: tuple[str, ...], selection: Selection, review_max_age_months: int,
-            *, pages: bool) -> dict[str, _Part]:
-    """Render channels (and the pages, under the key PAGES), on every core if it pays.
-
-    Each task's problems are taken out of the shared collector and returned with its
-    files, so the caller adds them in channel order whether a worker or this process
-    rendered them.
-    """
-    from generator.markup import flush
-    from generator.pages import add_page, add_statement_html, page_tasks
-    from generator.parallel import jobs_for, map_ordered
-
-    page_list = page_tasks(renderer, profiles, languages) if pages else []
-    # A page lists every channel: it weighs like a share of them, not like one channel.
-    jobs = jobs_for(len(channels) + len(page_list) * (len(profiles.channels) // 16))
-    collector = renderer.problems
-
-    def part(make: Callable[[BuildResult], None]) -> _Part:
-        start = len(collector.items)
-        result = BuildResult()
-        make(result)
-        found = collector.items[start:]
-        del collector.items[start:]
-        return result, found
-
-    def render_channel(channel: Channel) -> Callable[[BuildResult], None]:
-        def make(result: BuildResult) -> None:
-            made = renderer.render_channel(channel, languages)
-            _add_channel(result, made, selection)
-            for statement in made.statements:
-                add_statement_html(result, renderer, statement, languages)
-        return make
-
-    def task(item: tuple[str, Any]) -> list[_Part]:
-        kind, value = item
-        if kind == "page":
-            lang, name = value
-            parts = [part(lambda result: add_page(result, renderer, profiles, lang, name,
-                                                  languages, review_max_age_months))]
-        else:
-            parts = [part(render_channel(channels[index])) for index in value]
-        flush()  # a worker's converted Markdown reaches the on-disk cache before it ends
-        return parts
-
-    # Pages first: they are the longest tasks, so starting them early balances the cores.
-    tasks: list[tuple[str, Any]] = [("page", page) for page in page_list]
-    size = max(1, min(32, len(channels) // (jobs * 8))) if jobs > 1 else len(channels) or 1
-    tasks += [("channels", tuple(range(start, min(start + size, len(channels)))))
-              for start in range(0, len(channels), size)]
-    parts = [made for made_parts in map_ordered(task, tasks, jobs) for made in made_parts]
-    made = dict(zip([c.id for c in channels], parts[len(page_list):], strict=True))
-    if pages:
-        files = BuildResult()
-        found = Problems()
-        for page in parts[:len(page_list)]:
-            _merge(files, page, found)
-        made[PAGES] = (files, found.items)
-    return made
-
-
-def _merge(result: BuildResult, part: _Part, problems: Problems) -> None:
-    made, found = part
-    result.files.update(made.files)
-    result.metadata.update(made.metadata)
-    result.texts.extend(made.texts)
-    result.statements.extend(made.statements)
-    problems.extend(found)
 
 
 @contextmanager
@@ -547,7 +421,7 @@ def _build_languages(project: Project, profiles: Profiles) -> tuple[str, ...]:
     return tuple(lang for lang in org if not wanted or lang in wanted)
 
 
-def _add_channel(result: BuildResult, rendered: ChannelTexts, selection: Selection) -> None:
+def add_channel(result: BuildResult, rendered: ChannelTexts, selection: Selection) -> None:
     for text in rendered.texts:
         if not any(selection.language(lang) for lang in text.languages):
             continue

@@ -23,14 +23,14 @@ def _whole(text: str) -> bytes:
 
 def _pieces(pieces: list[str], batch: int = 2) -> bytes:
     """``add_pieces`` with small batches, so that the seams between batches are tested."""
-    import generator.build
+    import generator.outputtext
 
     result = BuildResult()
-    saved, generator.build._BATCH = generator.build._BATCH, batch
+    saved, generator.outputtext._BATCH = generator.outputtext._BATCH, batch
     try:
         result.add_pieces("page.html", iter(pieces))
     finally:
-        generator.build._BATCH = saved
+        generator.outputtext._BATCH = saved
     return result.files["page.html"]
 
 

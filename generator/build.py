@@ -1,7 +1,8 @@
 """From a project to every generated file, in memory: ``{path: bytes}`` plus metadata.
 
-Nothing here writes to disk: ``build``, ``check``, ``diff`` and ``show`` all start from
-the same in-memory result, so what ``check`` compares is exactly what ``build`` writes.
+Nothing here writes to output/ (only to the cache folder, see :mod:`generator.chunkcache`):
+``build``, ``check``, ``diff`` and ``show`` all start from the same in-memory result, so
+what ``check`` compares is exactly what ``build`` writes.
 """
 
 from __future__ import annotations

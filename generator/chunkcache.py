@@ -42,9 +42,15 @@ def cache_dir(project_root: Path) -> Path | None:
         if wanted.strip().lower() in ("", "0", "off", "no", "false"):
             return None
         return Path(wanted)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    try:
+        base = Path(xdg) if xdg else Path("~").expanduser() / ".cache"
+    except RuntimeError:  # no home folder can be found
+        return None
+    if not base.is_absolute():
+        return None  # no home folder to speak of: no cache, rather than one in the project
     project = hashlib.sha256(str(project_root.resolve()).encode("utf-8")).hexdigest()[:16]
-    return Path(base) / "kanalprofil" / f"{project_root.resolve().name}-{project}"
+    return base / "kanalprofil" / f"{project_root.resolve().name}-{project}"
 
 
 def key(text: str) -> bytes:

@@ -80,6 +80,9 @@ def test_by_default_it_is_in_the_users_cache_folder_one_per_project(
     assert first.parent == tmp_path / "xdg" / "kanalprofil"
     assert first.name.startswith("project-")
     assert cache_dir(one) == first  # stable
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "relative/home")
+    assert cache_dir(one) is None  # never a folder relative to wherever the build runs
 
 
 def test_a_broken_cache_file_only_costs_time(tmp_path: Path, counted: list[int],

@@ -225,12 +225,10 @@ def build(project: Project, selection: Selection = Selection(),
             channel = replace(channel, languages=profile_languages[channel.id])
         work.append(channel)
     pages = not selection.channels and not (previous is not None and previous.unchanged)
-    from generator.chunkcache import cache_dir
     from generator.markup import flush, use_cache
-
-    use_cache(cache_dir(project.root))
     from generator.rendering import merge_part, render_parts
 
+    use_cache(renderer.templates.cache)  # the project's cache folder, or None
     made = render_parts(renderer, profiles, work, languages, selection,
                         project.settings.review_max_age_months, pages=pages)
     rendered = [channel.id for channel in work]

@@ -132,13 +132,6 @@ def page_tasks(renderer: Renderer, profiles: Profiles, languages: tuple[str, ...
     return tasks
 
 
-def add_pages(result: BuildResult, renderer: Renderer, profiles: Profiles,
-              languages: tuple[str, ...], review_max_age_months: int = 12) -> None:
-    """Every page :func:`page_tasks` lists (in one process; ``build`` may spread them)."""
-    for lang, name in page_tasks(renderer, profiles, languages):
-        add_page(result, renderer, profiles, lang, name, languages, review_max_age_months)
-
-
 def _page_channels(profiles: Profiles, folder: str) -> list[Channel]:
     if folder == "site":
         return [c for c in profiles.channels if c.status in PUBLIC_STATUSES]

@@ -24,8 +24,8 @@ Part = tuple[BuildResult, list[Problem]]
 
 
 def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel],
-            languages: tuple[str, ...], selection: Selection, review_max_age_months: int,
-            *, pages: bool) -> dict[str, Part]:
+                 languages: tuple[str, ...], selection: Selection,
+                 review_max_age_months: int, *, pages: bool) -> dict[str, Part]:
     """Render channels (and the pages, under the key PAGES), by channel id."""
     from generator.markup import flush
     from generator.pages import add_page, add_statement_html, page_tasks

@@ -68,10 +68,11 @@ class Templates:
 
     def _environment(self, *, trim_blocks: bool) -> SandboxedEnvironment:
         import jinja2
-        from jinja2.sandbox import SandboxedEnvironment
+
+        from generator.sandbox import Sandbox
 
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(r)) for r in self.roots])
-        env = SandboxedEnvironment(
+        env = Sandbox(
             loader=loader, undefined=jinja2.StrictUndefined,
             autoescape=lambda name: bool(name and name.endswith(".html.j2")),
             keep_trailing_newline=True, lstrip_blocks=True, auto_reload=False,

@@ -80,7 +80,7 @@ def dump_manifest(manifest: Manifest) -> bytes:
         "files": {path: dict(entry) for path, entry in manifest.files.items()},
     }
     parts: list[str] = []
-    _dump(document, "\n", parts)
+    _dump(document, "\n", parts, {})
     parts.append("\n")
     return "".join(parts).encode("utf-8")
 
@@ -89,9 +89,14 @@ _encode_string = json.encoder.encode_basestring  # the C version when available
 _SCALARS = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
-def _dump(value: Any, newline: str, parts: list[str]) -> None:
+def _dump(value: Any, newline: str, parts: list[str],
+          seen: dict[tuple[str, tuple[str, ...]], str] | None = None) -> None:
     """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`` into ``parts``;
-    ``newline`` is a line break plus the current indentation."""
+    ``newline`` is a line break plus the current indentation.
+
+    ``seen`` remembers lists of strings already spelt at an indentation: the same few
+    commitment lists recur in thousands of entries.
+    """
     if isinstance(value, str):
         parts.append(_encode_string(value))
     elif isinstance(value, dict):
@@ -104,17 +109,25 @@ def _dump(value: Any, newline: str, parts: list[str]) -> None:
             if not isinstance(key, str):
                 raise TypeError(f"manifest keys must be strings, not {key!r}")
             parts.append(("," if index else "") + inner + _encode_string(key) + ": ")
-            _dump(value[key], inner, parts)
+            _dump(value[key], inner, parts, seen)
         parts.append(newline + "}")
     elif isinstance(value, list | tuple):
         if not value:
             parts.append("[]")
             return
         inner = newline + "  "
+        if seen is not None and all(type(item) is str for item in value):
+            memo = (newline, tuple(value))
+            spelt = seen.get(memo)
+            if spelt is None:
+                spelt = seen[memo] = "[" + ",".join(
+                    inner + _encode_string(item) for item in value) + newline + "]"
+            parts.append(spelt)
+            return
         parts.append("[")
         for index, item in enumerate(value):
             parts.append(("," if index else "") + inner)
-            _dump(item, inner, parts)
+            _dump(item, inner, parts, seen)
         parts.append(newline + "]")
     else:  # numbers, booleans, None: the json module's own spelling
         parts.append(_SCALARS.encode(value))

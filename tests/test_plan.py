@@ -7,12 +7,16 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import __version__
 from generator.errors import KanalprofilError
 from generator.manifest import (
+    FORMAT_VERSION,
     MANIFEST_NAME,
     Manifest,
     dump_manifest,
@@ -435,3 +439,25 @@ def test_dump_manifest_is_exactly_what_json_dumps_makes() -> None:
         "sha256": "0" * 64, "empty": {}, "none": None, "list": [], "nested": [[1, 2.5], {}],
         "flags": [True, False], "text": "tab\tline\nquote\"\\ \x7f \U0001F600"}})
     assert dump_manifest(odd) == reference(odd)
+
+
+_JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.text(max_size=6) \
+    | st.floats(allow_nan=False, allow_infinity=False)
+_JSON = st.recursive(_JSON_LEAVES, lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=12)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=5),
+                       st.dictionaries(st.text(max_size=4), _JSON, max_size=4), max_size=4),
+       st.lists(st.sampled_from(["a", "b", "ø"]), max_size=3))
+def test_dump_manifest_matches_json_dumps_for_any_entries(
+        files: dict[str, dict[str, Any]], shared: list[str]) -> None:
+    """Also when the same list of strings recurs at several depths (it is remembered)."""
+    entries = {path: {**entry, "sha256": "0" * 64, "same": shared, "deeper": {"same": shared}}
+               for path, entry in files.items()}
+    document = {"format": FORMAT_VERSION, "tool_version": "0",
+                "inputs": {"x": [*shared]}, "files": entries}
+    expected = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False,
+                          allow_nan=False) + "\n"
+    assert dump_manifest(Manifest(inputs={"x": [*shared]}, files=entries,  # type: ignore[dict-item]
+                                  tool_version="0")) == expected.encode("utf-8")

@@ -20,6 +20,7 @@ from generator import __version__
 from generator.catalogue import catalogue_digest
 from generator.errors import Location, Problems
 from generator.manifest import Manifest, load_manifest
+from generator.outputfiles import OutputFiles
 from generator.outputtext import pieces_bytes, text_bytes
 from generator.profiles import (
     CHANNELS_DIR,
@@ -51,7 +52,7 @@ PAGES = ""
 
 @dataclass
 class BuildResult:
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: OutputFiles = field(default_factory=OutputFiles)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)
     texts: list[Text] = field(default_factory=list)
@@ -59,7 +60,8 @@ class BuildResult:
     profiles: Profiles | None = None
     #: How much of output/ was taken over instead of rendered (None: everything rendered).
     reuse: Reuse | None = None
-    #: Paths whose bytes were read from output/ and are exactly ``files[path]``.
+    #: Paths taken from output/: their bytes there are exactly ``files[path]`` and hash
+    #: to what the manifest records.
     current: set[str] = field(default_factory=set)
 
     def sort_texts(self, channels: list[str], languages: tuple[str, ...]) -> None:
@@ -292,13 +294,17 @@ class _Previous:
 
     manifest: Manifest
     inputs: dict[str, str]
-    #: Files on disk whose bytes match the manifest, by unit (channel id or PAGES).
-    current: dict[str, dict[str, bytes]]
+    #: Files on disk whose bytes match the manifest, by unit (channel id or PAGES); the
+    #: bytes only of those the result rebuilds Text and Statement objects from (None for
+    #: the others, which stay on disk: see :mod:`generator.outputfiles`).
+    current: dict[str, dict[str, bytes | None]]
     #: Units with a file that is missing or differs from the manifest (edited by hand).
     damaged: set[str]
     #: Channel ids whose own file is new or changed, and ids whose file is gone.
     changed: set[str]
     removed: set[str]
+    #: The output folder, as the paths of files on disk start.
+    root: str = ""
 
     @property
     def channel_files(self) -> set[str]:
@@ -321,12 +327,18 @@ class _Previous:
 
     def take(self, result: BuildResult, unit: str) -> None:
         for path, data in self.current.get(unit, {}).items():
-            result.files[path] = data
             result.current.add(path)
+            if data is None:
+                sha256 = self.manifest.sha256(path)
+                assert sha256 is not None  # checked when the file was read
+                result.files.keep_on_disk(path, f"{self.root}/{path}", sha256)
+            else:
+                result.files[path] = data
             meta = self.manifest.metadata(path)
             if meta:
                 result.metadata[path] = meta
-                _restore(result, data, meta)
+                if data is not None:
+                    _restore(result, data, meta)
 
     def result(self, profiles: Profiles | None, reuse: Reuse) -> BuildResult:
         result = BuildResult(inputs=dict(self.inputs), profiles=profiles, reuse=reuse)
@@ -361,7 +373,7 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
     old_keys = {Path(k).stem: k for k in old if k not in shared}
     changed = {cid for cid, key in channel_keys.items() if old.get(key) != inputs[key]}
     removed = set(old_keys) - set(channel_keys)
-    current: dict[str, dict[str, bytes]] = {}
+    current: dict[str, dict[str, bytes | None]] = {}
     damaged: set[str] = set()
     root = str(output_dir)
     for path in manifest.files:
@@ -370,8 +382,13 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
         if data is None:
             damaged.add(unit)
         else:
-            current.setdefault(unit, {})[path] = data
-    return _Previous(manifest, inputs, current, damaged, changed, removed)
+            restores = manifest.files[path].get("kind") in _RESTORED_KINDS
+            current.setdefault(unit, {})[path] = data if restores else None
+    return _Previous(manifest, inputs, current, damaged, changed, removed, root)
+
+
+#: Manifest kinds of the files :func:`_restore` turns back into objects.
+_RESTORED_KINDS = ("slot", "statement")
 
 
 def _restore(result: BuildResult, data: bytes, meta: Mapping[str, Any]) -> None:

@@ -273,18 +273,20 @@ def make_plan(
     unchanged: list[str] = []
     new_entries: dict[str, Mapping[str, object]] = {}
     for path in wanted:
-        new = files[path]
         meta = metadata.get(path, {})
+        known = (old_files.get(path) or {}).get("sha256") if path in current else None
+        if isinstance(known, str) and path in disk.files and path not in disk.symlinks:
+            # read from output/ by the build and hashed: its bytes need not be touched
+            new_entries[path] = file_entry(known, meta)
+            unchanged.append(path)
+            continue
+        new = files[path]
         old_meta = _without_hash(old_files.get(path))
         tracked = path in old_files
-        known = (old_files.get(path) or {}).get("sha256") if path in current else None
         new_entries[path] = file_entry(
             known if isinstance(known, str) else hashlib.sha256(new).hexdigest(), meta)
         if path not in disk.files:
             creates.append(Change(path, Action.CREATE, None, new, old_meta, meta, tracked))
-            continue
-        if path in current and path not in disk.symlinks:
-            unchanged.append(path)
             continue
         old = _read(output_dir, path)
         if old == new and path not in disk.symlinks:

@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 def _build(root: Path) -> dict[str, bytes]:
     problems = Problems()
-    return build(load_project(root / "kanalprofil.yml", problems), problems=problems).files
+    return dict(build(load_project(root / "kanalprofil.yml", problems), problems=problems).files)
 
 
 class _Collector(HTMLParser):

@@ -193,7 +193,7 @@ def _run(project: Path, args: list[str], env: dict[str, str]) -> Any:
 
 def _built(project: Path) -> dict[str, bytes]:
     problems = Problems()
-    return build(load_project(project / "kanalprofil.yml", problems)).files
+    return dict(build(load_project(project / "kanalprofil.yml", problems)).files)
 
 
 def _publisher(project: Path, env: dict[str, str]) -> tuple[Any, Any, Publisher]:

@@ -28,12 +28,17 @@ JSON_FORMAT_VERSION = 1
 _SLOT_PATH = re.compile(r"channels/(?P<channel>[^/]+)/(?P<lang>[^/]+)/(?P<slot>[^/]+)\.txt")
 
 
-def render_plan(plan: Plan, fmt: Format = "text", color: bool = False) -> str:
-    """The plan in ``fmt``; ``color`` only affects ``text``."""
+#: GitHub refuses a comment longer than this many characters (its API error says so).
+COMMENT_LIMIT = 65_536
+
+
+def render_plan(plan: Plan, fmt: Format = "text", color: bool = False,
+                max_length: int | None = None) -> str:
+    """The plan in ``fmt``; ``color`` only affects ``text``, ``max_length`` ``markdown``."""
     if fmt == "text":
         return render_text(plan, color=color)
     if fmt == "markdown":
-        return render_markdown(plan)
+        return render_markdown(plan, max_length)
     if fmt == "json":
         return render_json(plan)
     raise ValueError(f"unknown plan format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -184,8 +189,14 @@ def _section(out: list[str], heading: str) -> None:
     out.extend(["", heading, ""])
 
 
-def render_markdown(plan: Plan) -> str:
-    """A PR comment: heading, summary, text slots per channel and language, other files."""
+def render_markdown(plan: Plan, max_length: int | None = None) -> str:
+    """A PR comment: heading, summary, text slots per channel and language, other files.
+
+    With ``max_length`` (characters, counted as GitHub does, in UTF-16 units) a long
+    comment is shortened so it can still be posted: the folded diffs that no longer fit
+    are left out first, then the files, and a note says how many and how to see it all.
+    """
+    budget = _Budget(max_length)
     out = ["## kanalprofil plan", "", f"**{summary(plan)}**"]
     slots: dict[tuple[str, str], list[tuple[str, Change]]] = {}
     others: list[Change] = []
@@ -196,24 +207,80 @@ def render_markdown(plan: Plan) -> str:
             slots.setdefault(key, []).append((match["slot"], change))
         else:
             others.append(change)
+    notes = [f"- {note}" for note in _notes(plan)]
+    budget.spend([*out, "", "### Notes", "", *notes])
     for (channel, lang), items in sorted(slots.items()):
-        _section(out, f"### `{channel}` · {lang}")
+        heading = f"### `{channel}` · {lang}"
+        if budget.skipped or not budget.spend(["", heading, ""]):
+            budget.skip(len(items))
+            continue
+        _section(out, heading)
         for slot, change in items:
-            out.append(_slot_line(change, slot))
-            out.extend(_details(change))
+            budget.add(out, _slot_line(change, slot), _details(change))
     if others:
-        _section(out, "### Other files")
-        for change in others:
-            binary = ", binary file differs" if is_binary(change) else ""
-            out.append(f"- `{change.path}` ({change.action}{binary})")
-            out.extend(_details(change))
-    notes = _notes(plan)
+        heading = "### Other files"
+        if not budget.skipped and budget.spend(["", heading, ""]):
+            _section(out, heading)
+            for change in others:
+                binary = ", binary file differs" if is_binary(change) else ""
+                budget.add(out, f"- `{change.path}` ({change.action}{binary})",
+                           _details(change))
+        else:
+            budget.skip(len(others))
+    notes.extend(f"- {note}" for note in budget.notes())
     if notes:
         _section(out, "### Notes")
-        out.extend(f"- {note}" for note in notes)
+        out.extend(notes)
     while out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
+
+
+class _Budget:
+    """What is left of a comment's length, and what was left out to stay within it."""
+
+    #: Kept free for the note saying what was left out.
+    RESERVE = 400
+
+    def __init__(self, max_length: int | None) -> None:
+        self.left = None if not max_length else max_length - self.RESERVE
+        self.folded = 0
+        self.skipped = 0
+
+    def spend(self, lines: list[str]) -> bool:
+        """Take room for ``lines`` (joined by line breaks) if there is room."""
+        if self.left is None:
+            return True
+        cost = sum(len(line.encode("utf-16-le")) // 2 + 1 for line in lines)
+        if cost > self.left:
+            return False
+        self.left -= cost
+        return True
+
+    def skip(self, changes: int) -> None:
+        self.skipped += changes
+
+    def add(self, out: list[str], line: str, details: list[str]) -> None:
+        """One file's line and, if they fit, its folded diff."""
+        if self.skipped or not self.spend([line]):
+            self.skipped += 1
+            return
+        out.append(line)
+        if details and self.spend(details):
+            out.extend(details)
+        elif details:
+            self.folded += 1
+
+    def notes(self) -> list[str]:
+        if not (self.folded or self.skipped):
+            return []
+        left_out = [f"the diffs of {self.folded} file{'s' if self.folded != 1 else ''}"
+                    ] if self.folded else []
+        if self.skipped:
+            left_out.append(f"{self.skipped} more file{'s' if self.skipped != 1 else ''}")
+        return [f"Shortened to fit a comment: {' and '.join(left_out)} left out. Run "
+                "`kanalprofil diff` (or `kanalprofil diff --format markdown --max-length 0`) "
+                "to see everything."]
 
 
 def _sha(data: bytes | None) -> str | None:

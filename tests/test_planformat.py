@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.manifest import MANIFEST_NAME
 from generator.plan import TEMP_MARKER, Plan, make_plan
@@ -281,3 +285,64 @@ def test_check_report_is_empty_when_up_to_date_and_flags_a_stale_manifest(tmp_pa
 def test_unknown_format_is_refused(plan: Plan) -> None:
     with pytest.raises(ValueError, match="unknown plan format 'html'"):
         render_plan(plan, "html")  # type: ignore[arg-type]
+
+
+def _many_changes(root: Path, channels: int) -> Plan:
+    new = {f"channels/c{n:03}/nb/bio.txt": ("Vi svarar på hverdagar. " * 40 + f"{n}\n").encode()
+           for n in range(channels)}
+    new["index.html"] = b"<p>ny</p>\n"
+    return plan_between(root, {}, new, new_meta={
+        path: meta("bio", 1000) for path in new if path.endswith(".txt")})
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@pytest.fixture(scope="module")
+def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return _many_changes(tmp_path_factory.mktemp("big"), 80)
+
+
+@given(st.integers(min_value=1_000, max_value=120_000))
+def test_a_long_comment_is_shortened_to_fit_and_says_so(big_plan: Plan, limit: int) -> None:
+    whole = render_plan(big_plan, "markdown")
+    text = render_plan(big_plan, "markdown", max_length=limit)
+    assert _utf16_length(text) <= limit
+    if _utf16_length(whole) <= limit:
+        assert text == whole
+        return
+    assert text.startswith("## kanalprofil plan\n\n**81 to create, 0 to update")
+    note = text.rstrip("\n").splitlines()[-1]
+    assert note.startswith("- Shortened to fit a comment: ") and "`kanalprofil diff`" in note
+    # what is left out is said in numbers that add up: every file is listed or counted
+    listed = text.count("\n- `bio`") + text.count("\n- `index.html`")
+    skipped = int(m[1]) if (m := re.search(r"(\d+) more files?", note)) else 0
+    assert listed + skipped == 81
+    folded = int(m[1]) if (m := re.search(r"diffs of (\d+) files?", note)) else 0
+    assert text.count("<details>") + folded == listed
+
+
+def test_diff_cli_shortens_markdown_to_a_comment_by_default(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.commands.diff import COMMENT_LIMIT
+    from generator.planformat import COMMENT_LIMIT as LIMIT
+    from tests.conftest import copy_project
+
+    assert COMMENT_LIMIT == LIMIT == 65_536
+    root = copy_project(tmp_path / "project")
+    shutil.rmtree(root / "output")  # every file is new: a diff far longer than a comment
+    config = ["--config", str(root / "kanalprofil.yml")]
+
+    def diff(*args: str) -> str:
+        result = CliRunner().invoke(main, ["diff", "--format", "markdown", *args, *config])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    whole, default = diff("--max-length", "0"), diff()
+    assert _utf16_length(whole) > LIMIT >= _utf16_length(default)
+    assert "Shortened to fit a comment" in default and "Shortened" not in whole
+    assert default == diff("--max-length", str(LIMIT))
+    assert _utf16_length(diff("--max-length", "5000")) <= 5000

@@ -312,6 +312,9 @@ class Renderer:
             return None
 
 
+_LIST_OR_TABLE = ("- ", "* ", "| ")
+
+
 def tidy_markdown(text: str) -> str:
     """Blank lines where Markdown needs them, never two in a row, one final newline.
 
@@ -321,9 +324,11 @@ def tidy_markdown(text: str) -> str:
     tidy: list[str] = []
     for raw in text.strip().splitlines():
         line = raw.rstrip()
+        # a nested item ("    - ...") belongs to the list too: a blank line after it
+        # would make the rest of the list loose (each item its own paragraph)
         starts_block = line.startswith("#") or (
-            line.startswith(("- ", "* ", "| ")) and tidy and tidy[-1]
-            and not tidy[-1].startswith(("- ", "* ", "| ")))
+            line.startswith(_LIST_OR_TABLE) and tidy and tidy[-1]
+            and not tidy[-1].lstrip().startswith(_LIST_OR_TABLE))
         if starts_block and tidy and tidy[-1]:
             tidy.append("")
         if tidy and tidy[-1].startswith("#") and line:

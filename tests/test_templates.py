@@ -64,3 +64,21 @@ def test_project_templates_override_built_in_ones_file_by_file(in_project: Path,
     assert (in_project / "output/channels/bluesky/en/bio.txt").read_text() == \
         (ROOT / "output/channels/bluesky/en/bio.txt").read_text()
     assert (in_project / "output/channels/facebook/nb/statement.md").is_file()
+
+
+def test_tidy_markdown_keeps_a_list_with_a_nested_list_tight() -> None:
+    from generator.render import tidy_markdown
+
+    text = "Intro\n- We remove:\n    - spam\n    - threats\n- We are neutral.\n# Next\nText"
+    assert tidy_markdown(text) == (
+        "Intro\n\n- We remove:\n    - spam\n    - threats\n- We are neutral.\n\n# Next\n\nText\n")
+
+
+def test_no_generated_page_has_loose_list_items() -> None:
+    """A loose item (``<li><p>``) spaces one item apart from its neighbours in a page."""
+    from tests.conftest import ROOT
+
+    pages = sorted((ROOT / "output").rglob("*.html"))
+    assert pages
+    for page in pages:
+        assert "<li>\n<p>" not in page.read_text(encoding="utf-8"), page

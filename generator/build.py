@@ -214,8 +214,8 @@ def build(project: Project, selection: Selection = Selection(),
     if previous is not None and previous.inputs != inputs:
         previous = None  # a file changed while we read it: render everything
     result = BuildResult(inputs=inputs, profiles=profiles)
-    languages = tuple(lang for lang in _build_languages(project, profiles)
-                      if selection.language(lang))
+    published = _build_languages(project, profiles)
+    languages = tuple(lang for lang in published if selection.language(lang))
     stale = previous.stale_channels(profiles) if previous is not None else None
     work: list[Channel] = []
     for channel in profiles.channels:
@@ -232,7 +232,7 @@ def build(project: Project, selection: Selection = Selection(),
 
     use_cache(renderer.templates.cache)  # the project's cache folder, or None
     made = render_parts(renderer, profiles, work, languages, selection,
-                        project.settings.review_max_age_months, pages=pages)
+                        project.settings.review_max_age_months, pages=pages, linked=published)
     rendered = [channel.id for channel in work]
     for channel in profiles.channels:
         if channel.id in made:

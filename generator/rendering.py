@@ -25,8 +25,14 @@ Part = tuple[BuildResult, list[Problem]]
 
 def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel],
                  languages: tuple[str, ...], selection: Selection,
-                 review_max_age_months: int, *, pages: bool) -> dict[str, Part]:
-    """Render channels (and the pages, under the key PAGES), by channel id."""
+                 review_max_age_months: int, *, pages: bool,
+                 linked: tuple[str, ...] | None = None) -> dict[str, Part]:
+    """Render channels (and the pages, under the key PAGES), by channel id.
+
+    ``languages`` are those to render (``--lang`` may leave some out); ``linked`` (default:
+    the same) are all the languages the project publishes, which every page links to.
+    """
+    linked = linked or languages
     from generator.markup import flush
     from generator.pages import add_page, add_statement_html, page_tasks
     from generator.parallel import jobs_for, map_ordered
@@ -49,7 +55,7 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
             made = renderer.render_channel(channel, languages)
             add_channel(result, made, selection)
             for statement in made.statements:
-                add_statement_html(result, renderer, statement, languages)
+                add_statement_html(result, renderer, statement, linked)
         return make
 
     def task(item: tuple[str, Any]) -> list[Part]:
@@ -57,7 +63,7 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
         if kind == "page":
             lang, name = value
             parts = [part(lambda result: add_page(result, renderer, profiles, lang, name,
-                                                  languages, review_max_age_months))]
+                                                  linked, review_max_age_months))]
         else:
             parts = [part(render_channel(channels[index])) for index in value]
         flush()  # a worker's converted Markdown reaches the on-disk cache before it ends

@@ -62,6 +62,21 @@ def test_check_passes_on_the_committed_example(in_project: Path, runner: CliRunn
     assert result.output.strip().endswith(f"is up to date ({files} files).")
 
 
+@pytest.mark.parametrize("selection", [["--lang", "nb"], ["--lang", "en"],
+                                       ["--channel", "facebook", "--lang", "nn"],
+                                       ["--channel", "mastodon"]])
+def test_a_filtered_run_of_the_committed_example_finds_nothing_to_change(
+        in_project: Path, runner: CliRunner, selection: list[str]) -> None:
+    """Pages built for one language still link to the others (their nav is not lost)."""
+    assert runner.invoke(main, ["check", *selection]).exit_code == 0
+    diff = runner.invoke(main, ["diff", *selection])
+    assert diff.output == "No changes.\n", diff.output
+    before = snapshot(in_project / "output")
+    built = runner.invoke(main, ["build", *selection])
+    assert built.exit_code == 0 and "nothing written" in built.output, built.output
+    assert snapshot(in_project / "output") == before
+
+
 def test_check_fails_when_a_policy_line_changes(in_project: Path, runner: CliRunner) -> None:
     org = in_project / "profiles" / "organisation.yml"
     org.write_text(org.read_text(encoding="utf-8").replace(

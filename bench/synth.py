@@ -180,8 +180,14 @@ def channel_yaml(index: int, platform: str, rng: random.Random, today: dt.date,
 
 
 def generate(root: Path, n: int, *, seed: int = 7, today: dt.date | None = None) -> Path:
-    """Write a project with ``n`` channels under ``root`` (emptied first); return ``root``."""
-    today = today or dt.date.today()
+    """Write a project with ``n`` channels under ``root`` (emptied first); return ``root``.
+
+    Dates count from the checks' own today (``SOURCE_DATE_EPOCH`` when set), so a check
+    run at any date finds the reviews recent.
+    """
+    from generator.checks import today as checks_today
+
+    today = today or checks_today()
     if root.exists():
         shutil.rmtree(root)
     channels = root / "profiles" / "channels"

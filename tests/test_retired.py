@@ -23,7 +23,9 @@ CONTACT = {"nb": "https://fjordetaten.example/kontakt",
            "nn": "https://fjordetaten.example/nn/kontakt",
            "en": "https://fjordetaten.example/en/contact"}
 BLUESKY = "https://bsky.app/profile/fjordetaten.bsky.social"
-NO_LONGER = {"nb": "Ikke i bruk", "nn": "Ikkje i bruk", "en": "We no longer post here"}
+#: How each language's closing text starts (the longest variant says since when).
+NO_LONGER = {"nb": ("Ikke i bruk",), "nn": ("Ikkje i bruk",),
+             "en": ("We no longer post here", "We stopped posting here on ")}
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])

@@ -27,6 +27,17 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory,
         monkeypatch.setenv("KANALPROFIL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
+#: The day the tests run on, whatever the calendar says: 2026-11-29, 00:00 UTC. Checks such
+#: as review-overdue depend on today; the example's review dates would otherwise start
+#: to warn (and change what commands print) as the months pass.
+TODAY_EPOCH = "1795910400"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+
+
 def copy_project(target: Path, *, with_output: bool = True) -> Path:
     """The bundled example as a standalone project in ``target``."""
     target.mkdir(parents=True, exist_ok=True)

@@ -270,7 +270,7 @@ def test_after_one_channel_changed_only_that_file_is_read_and_scanned(
     from generator import checks
 
     scanned: list[str] = []
-    real = checks.iter_strings
+    real = schema.iter_strings
 
     def iter_strings(value: Any, loc: Any) -> Any:
         scanned.append(loc.file)

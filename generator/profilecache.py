@@ -213,9 +213,11 @@ class ProfileCache:
             self._remove_other_versions()
             try:
                 self._write(rows)
-            except sqlite3.DatabaseError:  # not a database (any more): start again
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise  # locked by another build, read-only: not damaged, keep it
                 for own in self.directory.glob(f"{self.path.name}*"):
-                    own.unlink()
+                    own.unlink()  # not a database (any more): start again
                 self._write(rows)
         except (sqlite3.Error, OSError):
             return

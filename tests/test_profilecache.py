@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -384,3 +385,25 @@ def test_files_of_other_versions_are_removed_and_unused_rows_dropped(
     with sqlite3.connect(new) as connection:
         rows = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
     assert rows == count - 1  # the removed file's and facebook's old entry are gone
+
+
+def test_a_cache_locked_by_another_build_is_left_alone(
+        warm_example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        reads: list[str]) -> None:
+    """Locked is not damaged: the build goes on without it and deletes nothing."""
+    monkeypatch.setattr(profilecache, "_TIMEOUT", 0.05)
+    (path,) = (tmp_path / "cache").glob("profiles-*.sqlite3")
+    _append(warm_example / "profiles/channels/tiktok.yml", "notes: a new note\n")
+    expected = _prepare(warm_example)
+    reads.clear()
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        _replace(warm_example / "profiles/channels/tiktok.yml", "a new note", "another note")
+        locked = _prepare(warm_example)
+        assert len(reads) > 1  # nothing could be read from the cache
+        other.execute("ROLLBACK")
+    assert path.exists()
+    assert locked == [line.replace("a new note", "another note") for line in expected]
+    reads.clear()
+    _prepare(warm_example)
+    assert reads == ["profiles/channels/tiktok.yml"]  # the others' entries survived

@@ -183,13 +183,13 @@ class ProfileCache:
     def findings(self, check_id: str, source_id: str,
                  compute: Callable[[], tuple[Any, ...]]) -> tuple[Any, ...]:
         """A per-file check's findings in ``source_id``: kept ones, else ``compute()``."""
-        name = self._names.get(source_id)
-        entry = self._entries.get(name) if name is not None else None
-        if entry is None:
+        name = self._names.get(source_id, "")
+        entry = self._entries.get(name)
+        if entry is None:  # the organisation file, or a file that could not be read
             return compute()
         if check_id not in entry.findings:
             entry.findings[check_id] = compute()
-            self._new_findings.add(name)  # type: ignore[arg-type]
+            self._new_findings.add(name)
         return entry.findings[check_id]
 
     def save(self) -> None:

@@ -407,3 +407,29 @@ def test_a_cache_locked_by_another_build_is_left_alone(
     reads.clear()
     _prepare(warm_example)
     assert reads == ["profiles/channels/tiktok.yml"]  # the others' entries survived
+
+
+def test_audit_reports_the_same_from_a_warm_cache(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  reads: list[str]) -> None:
+    """``audit`` reads profiles and runs every check too: its report (every finding, the
+    per-file ones included) must not depend on the cache either."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    source = tmp_path / "source"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "audit-findings", source)
+    (secret,) = sorted((source / "profiles/channels").glob("*.yml"))[:1]
+    _append(secret, "notes: pw abcd-efgh-ijkl-mnop\n")
+    reports = {}
+    for mode in ("off", "cold", "warm"):
+        monkeypatch.setenv(CACHE_ENV, "off" if mode == "off" else str(tmp_path / "cache"))
+        root = tmp_path / mode
+        shutil.copytree(source, root)
+        reads.clear()
+        result = CliRunner().invoke(
+            main, ["audit", "--format", "json", "--config", str(root / "kanalprofil.yml")])
+        reports[mode] = (result.exit_code, result.stdout, result.stderr)
+        assert (reads == []) == (mode == "warm"), mode
+    assert reports["off"][0] == 1 and "secret-in-profile" in reports["off"][1]
+    assert "invisible-unicode" in reports["off"][1]
+    assert reports["cold"] == reports["off"]
+    assert reports["warm"] == reports["off"]

@@ -135,7 +135,7 @@ def stages(root: Path) -> dict[str, float]:
                 spent[stage] += time.perf_counter() - start
         setattr(module, name, wrapper)
 
-    timed(generator.profiles, "load_file", "read")
+    timed(generator.profiles, "_parse", "read")  # YAML to located data (cache off here)
     timed(generator.render, "fit", "fit")
     timed(generator.pages, "to_html", "markdown_html")
     original_load = generator.profiles.load_profiles

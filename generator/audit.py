@@ -102,6 +102,7 @@ def audit(project: Project, problems: Problems, *, on: dt.date | None = None,
                      finding.channel or ORGANISATION, finding.location, finding.message,
                      finding.hint, registered.explanation)
         for registered, finding in run_checks(profiles, catalogue, settings, day))
+    profiles.save_cache()  # after the checks, which add their per-file findings
     findings = tuple(sorted(findings, key=lambda f: (f.channel, f.check, f.location)))
     by_channel: dict[str, list[str]] = {}
     for finding in findings:

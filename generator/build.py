@@ -146,10 +146,11 @@ def load_inputs(project: Project, problems: Problems
     from generator.chunkcache import cache_dir
     from generator.profiles import load_profiles
 
-    templates = Templates(project.templates_dir, cache_dir(project.root))
+    cache = cache_dir(project.root)
+    templates = Templates(project.templates_dir, cache)
     catalogue = project_catalogue(project, problems)
     profiles = load_profiles(project.profiles_dir, project.root, catalogue,
-                             set(templates.languages()), problems)
+                             set(templates.languages()), problems, cache)
     return templates, catalogue, profiles
 
 
@@ -170,6 +171,7 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
                       Location(project.display(project.config_file or project.root)), problems)
     report_checks(run_checks(profiles, catalogue, project.settings), project.settings,
                   problems)
+    profiles.save_cache()  # after the checks, which add their per-file findings
     localisers: dict[str, Localiser] = {}
     for lang in profiles.organisation.languages:
         language = templates.load_language(lang, problems)

@@ -13,6 +13,7 @@ import os
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from generator.catalogue import Catalogue
 from generator.errors import Location, Problem, Problems, Severity
@@ -60,6 +61,32 @@ def check(check_id: str, explanation: str, severity: str = "warning"
         REGISTRY[check_id] = Check(check_id, explanation, func, severity)
         return func
     return register
+
+
+SourceCheckFunction = Callable[[str, LocatedDict], Iterator[Finding]]
+
+
+def source_check(check_id: str, explanation: str, severity: str = "warning"
+                 ) -> Callable[[SourceCheckFunction], SourceCheckFunction]:
+    """A check that looks at the values of one file at a time (``sources[id]``), and at
+    nothing else: not other channels, not the date, not the project's settings. Its
+    findings in a channel file are kept with that file's cache entry
+    (:mod:`generator.profilecache`), so a rebuild scans only the files that changed."""
+    def register(func: SourceCheckFunction) -> SourceCheckFunction:
+        def run(ctx: CheckContext) -> Iterator[Finding]:
+            profiles = ctx.profiles
+            for source_id, raw in sorted(profiles.sources.items()):
+                yield from profiles.source_findings(check_id, source_id,
+                                                    partial(_findings, func, source_id, raw))
+
+        REGISTRY[check_id] = Check(check_id, explanation, run, severity)
+        return func
+    return register
+
+
+def _findings(func: SourceCheckFunction, source_id: str, raw: LocatedDict
+              ) -> tuple[Finding, ...]:
+    return tuple(func(source_id, raw))
 
 
 def today() -> dt.date:
@@ -210,33 +237,32 @@ INVISIBLE = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x
                               0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C)}
 
 
-@check("invisible-unicode",
-       "Invisible or direction-changing characters can make a text say something else.")
-def _invisible(ctx: CheckContext) -> Iterator[Finding]:
-    for channel_id, raw in sorted(ctx.profiles.sources.items()):
-        for text, where in iter_strings(raw, raw.location if isinstance(raw, LocatedDict)
-                                        else Location("")):
-            bad = sorted({ch for ch in text if ch in INVISIBLE})
-            if bad:
-                names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in bad)
-                yield Finding("invisible-unicode", channel_id, where,
-                              f"invisible character(s) in a value: {names}",
-                              "retype the text without them")
+@source_check("invisible-unicode",
+              "Invisible or direction-changing characters can make a text say something "
+              "else.")
+def _invisible(channel_id: str, raw: LocatedDict) -> Iterator[Finding]:
+    for text, where in iter_strings(raw, raw.location if isinstance(raw, LocatedDict)
+                                    else Location("")):
+        bad = sorted({ch for ch in text if ch in INVISIBLE})
+        if bad:
+            names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in bad)
+            yield Finding("invisible-unicode", channel_id, where,
+                          f"invisible character(s) in a value: {names}",
+                          "retype the text without them")
 
 
-@check("secret-in-profile",
-       "Profiles are committed and published: a password or token there is leaked.",
-       severity="error")
-def _secrets(ctx: CheckContext) -> Iterator[Finding]:
+@source_check("secret-in-profile",
+              "Profiles are committed and published: a password or token there is leaked.",
+              severity="error")
+def _secrets(channel_id: str, raw: LocatedDict) -> Iterator[Finding]:
     from generator.publish.secrets import find_secrets
 
-    for channel_id, raw in sorted(ctx.profiles.sources.items()):
-        for text, where in iter_strings(raw, raw.location):
-            for kind in find_secrets(text):
-                yield Finding("secret-in-profile", channel_id, where,
-                              f"this value looks like {kind}",
-                              "remove it and revoke it; credentials go in environment "
-                              "variables or a --credentials file outside the project")
+    for text, where in iter_strings(raw, raw.location):
+        for kind in find_secrets(text):
+            yield Finding("secret-in-profile", channel_id, where,
+                          f"this value looks like {kind}",
+                          "remove it and revoke it; credentials go in environment "
+                          "variables or a --credentials file outside the project")
 
 
 def validate_settings(settings: ProjectSettings, where: Location, problems: Problems) -> None:

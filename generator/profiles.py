@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.errors import Location, Problems
 from generator.schema import MISSING, SLUG, Context, Language, ListOf, merge
-from generator.yamlload import LocatedDict, YamlError, load_file
+from generator.yamlload import LocatedDict, YamlError, decode, loads
 
 if TYPE_CHECKING:  # the model is imported when profiles are read, not to hash them
     from generator.catalogue import Catalogue
     from generator.model import Channel, Organisation
+    from generator.profilecache import ProfileCache
+
+T = TypeVar("T")
 
 ORGANISATION_FILE = "organisation.yml"
 CHANNELS_DIR = "channels"
@@ -34,21 +37,43 @@ class Profiles:
     digests: dict[str, str]
     #: the located source of the organisation ("") and of each channel (by id), for checks
     sources: dict[str, LocatedDict]
+    #: Where per-file results are kept between builds (None: no cache folder).
+    cache: ProfileCache | None = field(default=None, compare=False, repr=False)
 
     def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.id == channel_id), None)
+
+    def source_findings(self, check_id: str, source_id: str,
+                        compute: Callable[[], tuple[T, ...]]) -> tuple[T, ...]:
+        """What a check that reads one file's values alone found in ``sources[source_id]``:
+        kept from an earlier build when the file and everything shaping it is unchanged."""
+        if self.cache is None:
+            return compute()
+        found: tuple[Any, ...] = self.cache.findings(check_id, source_id, compute)
+        return found
+
+    def save_cache(self) -> None:
+        """Write what this build read and checked anew to the cache (after the checks)."""
+        if self.cache is not None:
+            self.cache.save()
 
 
 def _read(path: Path, display: str, problems: Problems,
           digests: dict[str, str]) -> LocatedDict | None:
     try:
-        digests[display] = hashlib.sha256(path.read_bytes()).hexdigest()
-        raw = load_file(path, display)
-    except YamlError as exc:
-        problems.extend([exc.problem])
-        return None
+        data = path.read_bytes()
     except OSError as exc:
         problems.error(Location(display), f"cannot read file: {exc.strerror}")
+        return None
+    digests[display] = hashlib.sha256(data).hexdigest()
+    return _parse(data, display, problems)
+
+
+def _parse(data: bytes, display: str, problems: Problems) -> LocatedDict | None:
+    try:
+        raw = loads(decode(data, display), display)
+    except YamlError as exc:
+        problems.extend([exc.problem])
         return None
     if not isinstance(raw, LocatedDict):
         problems.error(Location(display, 1, 1), "expected a mapping of keys to values",
@@ -98,18 +123,26 @@ def input_files(profiles_dir: Path, display_root: Path) -> dict[str, Path]:
 
 
 def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
-                  known_languages: set[str], problems: Problems) -> Profiles | None:
-    """Load and check everything under ``profiles_dir``; None when it cannot be used."""
-    from generator.model import CHANNEL, ORGANISATION
+                  known_languages: set[str], problems: Problems,
+                  cache_dir: Path | None = None) -> Profiles | None:
+    """Load and check everything under ``profiles_dir``; None when it cannot be used.
+
+    With ``cache_dir``, a channel file whose bytes, name and shared inputs are as in an
+    earlier build is not parsed or validated again: its located YAML, channel and
+    problems come from the cache (:mod:`generator.profilecache`), reported in the same
+    place and order as reading it would report them.
+    """
+    from generator.model import ORGANISATION
 
     display = _displayer(profiles_dir, display_root)
     digests: dict[str, str] = {}
     org_path = profiles_dir / ORGANISATION_FILE
+    org_name = display(org_path)
     if not org_path.is_file():
-        problems.error(Location(display(org_path)), "organisation file not found",
+        problems.error(Location(org_name), "organisation file not found",
                        "run `kanalprofil init` or check profiles_dir in kanalprofil.yml")
         return None
-    org_raw = _read(org_path, display(org_path), problems, digests)
+    org_raw = _read(org_path, org_name, problems, digests)
     if org_raw is None:
         return None
 
@@ -121,6 +154,13 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
     organisation = ORGANISATION.check(org_raw, org_raw.location, ctx)
     defaults_raw = org_raw.get("defaults") or LocatedDict(location=org_raw.location)
 
+    cache = None
+    if cache_dir is not None:
+        from generator.profilecache import ProfileCache
+
+        # everything besides the file itself that shapes what reading it gives
+        cache = ProfileCache(cache_dir, (org_name, digests[org_name], catalogue.digest,
+                                         *sorted(known_languages)))
     channels: list[Channel] = []
     raws: dict[str, LocatedDict] = {}
     channel_dir = profiles_dir / CHANNELS_DIR
@@ -128,33 +168,75 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
     if not paths:
         problems.error(Location(display(channel_dir)), "no channel files found",
                        "add one YAML file per channel, e.g. channels/facebook.yml")
-    for path in paths:
-        name = display(path)
+    files = [(path, display(path)) for path in paths]
+    contents: dict[str, bytes | OSError] = {}
+    for path, name in files:
+        if SLUG.fullmatch(path.stem):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                contents[name] = exc
+                continue
+            contents[name] = data
+            digests[name] = hashlib.sha256(data).hexdigest()
+    found = cache.lookup({name: digests[name] for name in contents if name in digests}) \
+        if cache is not None else {}
+    from generator.profilecache import Entry
+
+    for path, name in files:
         if not SLUG.fullmatch(path.stem):
             problems.error(Location(name), f"channel file name {path.stem!r} is not a valid id",
                            "rename it with lower-case letters a-z, digits and hyphens")
             continue
-        raw = _read(path, name, problems, digests)
-        raws[path.stem] = raw if raw is not None else LocatedDict(location=Location(name))
-        if raw is None:
+        content = contents.pop(name)
+        if isinstance(content, OSError):
+            problems.error(Location(name), f"cannot read file: {content.strerror}")
+            raws[path.stem] = LocatedDict(location=Location(name))
             continue
-        for key in raw.keys() & {"owner", "platform"}:
-            if key in defaults_raw:
-                problems.error(defaults_raw.key_at(key), f"{key!r} belongs in each channel "
-                               "file, not in defaults")
-        merged = merge(defaults_raw if isinstance(defaults_raw, dict) else {}, raw)
-        channel_ctx = Context(problems, languages, extra={"restrict_languages": True})
-        channel = CHANNEL.check(merged, raw.location, channel_ctx)
-        if channel is MISSING:
-            continue
-        channel = replace(channel, id=path.stem,
-                          languages=channel.languages or (languages[0],))
-        _check_platform(channel, raw, catalogue, problems)
-        channels.append(channel)
+        entry = found.get(name)
+        if entry is not None:
+            problems.extend(entry.problems)
+        else:
+            start = len(problems.items)
+            raw, channel = _read_channel(path.stem, name, content, defaults_raw, languages,
+                                         catalogue, problems)
+            entry = Entry(raw, channel, tuple(problems.items[start:]))
+            if cache is not None:
+                cache.store(name, entry)
+        if cache is not None:
+            cache.bind(path.stem, name)
+        raws[path.stem] = entry.raw if entry.raw is not None \
+            else LocatedDict(location=Location(name))
+        if entry.channel is not None:
+            channels.append(entry.channel)
     _check_references(channels, raws, problems)
     if organisation is MISSING:
         return None
-    return Profiles(organisation, tuple(channels), digests, {"": org_raw, **raws})
+    return Profiles(organisation, tuple(channels), digests, {"": org_raw, **raws}, cache)
+
+
+def _read_channel(channel_id: str, name: str, data: bytes, defaults_raw: Any,
+                  languages: tuple[str, ...], catalogue: Catalogue, problems: Problems
+                  ) -> tuple[LocatedDict | None, Channel | None]:
+    """Parse, merge with the defaults and validate one channel file: all that depends
+    on that file alone (with the shared inputs), so it can be cached per file."""
+    from generator.model import CHANNEL
+
+    raw = _parse(data, name, problems)
+    if raw is None:
+        return None, None
+    for key in raw.keys() & {"owner", "platform"}:
+        if key in defaults_raw:
+            problems.error(defaults_raw.key_at(key), f"{key!r} belongs in each channel "
+                           "file, not in defaults")
+    merged = merge(defaults_raw if isinstance(defaults_raw, dict) else {}, raw)
+    channel_ctx = Context(problems, languages, extra={"restrict_languages": True})
+    channel = CHANNEL.check(merged, raw.location, channel_ctx)
+    if channel is MISSING:
+        return raw, None
+    channel = replace(channel, id=channel_id, languages=channel.languages or (languages[0],))
+    _check_platform(channel, raw, catalogue, problems)
+    return raw, channel
 
 
 def _languages(org_raw: LocatedDict, ctx: Context) -> tuple[str, ...]:

@@ -33,6 +33,8 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by kanalprofil.\n"
         "# For information about cache directory tags see https://bford.info/cachedir/\n")
 _BATCH = 500  # SQLite allows 999 parameters per statement
+#: Seconds to wait for another build that holds the cache (tests shorten it).
+_TIMEOUT = 30.0
 
 
 def cache_dir(project_root: Path) -> Path | None:
@@ -85,8 +87,10 @@ class ChunkStore:
                         old.unlink()  # made by another version: never useful again
             try:
                 connection = self._open()
-            except sqlite3.DatabaseError:  # not a database (any more): start again
-                for own in self.directory.glob(f"{self.path.name}*"):
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise  # locked by another build, read-only: not damaged, keep it
+                for own in self.directory.glob(f"{self.path.name}*"):  # not a database
                     own.unlink()
                 connection = self._open()
         except (sqlite3.Error, OSError):
@@ -96,7 +100,7 @@ class ChunkStore:
         return connection
 
     def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection = sqlite3.connect(self.path, timeout=_TIMEOUT, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=OFF")  # a lost cache is only slower

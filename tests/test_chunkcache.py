@@ -119,6 +119,31 @@ def test_files_of_other_versions_are_removed(tmp_path: Path) -> None:
     assert not old.path.exists() and new.path.exists()
 
 
+def test_a_cache_locked_by_another_build_is_left_alone(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Locked is not damaged: this build goes on without it, and deletes nothing."""
+    import sqlite3
+    from contextlib import closing
+
+    from generator import chunkcache
+
+    monkeypatch.setattr(chunkcache, "_TIMEOUT", 0.05)
+    store = ChunkStore(tmp_path, "v")
+    tmp_path.mkdir(exist_ok=True)
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as other:
+        other.execute("CREATE TABLE chunks (key BLOB PRIMARY KEY, html TEXT NOT NULL) "
+                      "WITHOUT ROWID")
+        other.execute("INSERT INTO chunks VALUES (?, ?)", (key("# A"), "<h1>A</h1>"))
+        other.execute("BEGIN EXCLUSIVE")  # e.g. another build, mid-write
+        assert store.get_many([key("# A")]) == {}
+        store.close()
+        other.execute("ROLLBACK")
+    assert store.path.exists()
+    later = ChunkStore(tmp_path, "v")
+    assert later.get_many([key("# A")]) == {key("# A"): "<h1>A</h1>"}
+    later.close()
+
+
 def test_store_round_trip_in_batches_larger_than_sqlite_allows(tmp_path: Path) -> None:
     store = ChunkStore(tmp_path, "v")
     items = {key(f"chunk {n}"): f"<p>chunk {n}</p>" for n in range(2500)}

@@ -125,8 +125,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _api(root: Path) -> tuple[list[str], dict[str, bytes] | None, list[str] | None]:
     problems = Problems()
     try:
-        files: dict[str, bytes] | None = build(
-            load_project(root / "kanalprofil.yml", problems), problems=problems).files
+        files: dict[str, bytes] | None = dict(build(
+            load_project(root / "kanalprofil.yml", problems), problems=problems).files)
         raised = None
     except InputError as exc:
         files, raised = None, [str(p) for p in exc.problems]

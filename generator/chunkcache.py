@@ -64,10 +64,12 @@ class ChunkStore:
     not cross a fork, so each process opens its own.
     """
 
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    def __init__(self, directory: Path, fingerprint: str, kind: str = "markdown") -> None:
         name = hashlib.blake2b(fingerprint.encode("utf-8"), digest_size=8).hexdigest()
         self.directory = directory
-        self.path = directory / f"markdown-{name}.sqlite3"
+        #: Files of one kind share a prefix; another kind's files are never touched.
+        self.kind = kind
+        self.path = directory / f"{kind}-{name}.sqlite3"
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self.broken = False
@@ -79,7 +81,7 @@ class ChunkStore:
             return self._connection
         try:
             make_cache_dir(self.directory)
-            for old in self.directory.glob("markdown-*.sqlite3*"):
+            for old in self.directory.glob(f"{self.kind}-*.sqlite3*"):
                 if not old.name.startswith(self.path.name):
                     with suppress(OSError):
                         old.unlink()  # made by another version: never useful again
@@ -125,6 +127,20 @@ class ChunkStore:
         except sqlite3.Error:
             self.broken = True
         return found
+
+    def get_prefix(self, prefix: bytes) -> dict[bytes, str]:
+        """Every entry whose key starts with ``prefix``, in one query (a range of the
+        primary key): a page's fragments are read together, not one by one."""
+        connection = self._connect()
+        if connection is None:
+            return {}
+        try:
+            rows = connection.execute("SELECT key, html FROM chunks WHERE key >= ? AND key <= ?",
+                                      (prefix, prefix + b"\xff" * 64)).fetchall()
+        except sqlite3.Error:
+            self.broken = True
+            return {}
+        return {k: v for k, v in rows if k[:len(prefix)] == prefix}
 
     def put_many(self, items: Mapping[bytes, str]) -> None:
         connection = self._connect()

@@ -70,12 +70,15 @@ class Templates:
         import jinja2
         from jinja2.sandbox import SandboxedEnvironment
 
+        from generator.fragments import FragmentExtension
+
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(r)) for r in self.roots])
         env = SandboxedEnvironment(
             loader=loader, undefined=jinja2.StrictUndefined,
             autoescape=lambda name: bool(name and name.endswith(".html.j2")),
             keep_trailing_newline=True, lstrip_blocks=True, auto_reload=False,
             trim_blocks=trim_blocks, bytecode_cache=self._bytecode_cache(trim_blocks))
+        env.add_extension(FragmentExtension)
         env.filters["extract"] = _extract
         env.globals["paragraph"] = PARAGRAPH
         return env

@@ -195,7 +195,9 @@ class FragmentExtension(Extension):
                 prefix = bytes.fromhex(scope)
                 key = prefix + hashlib.blake2b(tag.encode("utf-8") + b"\0" + data,
                                                digest_size=_KEY_SIZE).digest()
-                found = _PENDING.get(key) or _stored(prefix).get(key)
+                found = _PENDING.get(key)
+                if found is None:  # each is used once: let go of it (the preview's are big)
+                    found = _stored(prefix).pop(key, None)
                 if found is not None:
                     stats.hits += 1
                     return Markup(found) if context.eval_ctx.autoescape else found

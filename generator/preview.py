@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
@@ -132,6 +133,12 @@ class Card:
         return found
 
 
+#: Statements whose HTML :func:`build_cards` looks up at a time: few queries, and not
+#: every statement's HTML held at once besides the cards' copies.
+_HTML_BATCH = 500
+
+
+@lru_cache(maxsize=256)
 def language_name(code: str, in_lang: str = UI_LANG) -> str:
     """A language's name from CLDR ("Norwegian Bokmål"); the code if CLDR has none."""
     try:
@@ -218,17 +225,18 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
     for card in cards.values():
         by_card_channel.setdefault(card.channel, []).append(card)
     shown = [s for s in statements if s.channel in by_card_channel]
-    # Statements taken from output/ have no HTML yet: look them all up in one go.
-    converted = iter(to_html_many([s.markdown for s in shown if s.html is None]))
-    for statement in shown:
-        channel_cards = by_card_channel[statement.channel]
-        html = statement.html if statement.html is not None else next(converted)
-        embedded = StatementView(
-            statement.language, language_name(statement.language),
-            f"channels/{statement.channel}/{statement.language}/statement.html",
-            embedded_statement_html(html))
-        for card in channel_cards:
-            card.statements.append(embedded)
+    for start in range(0, len(shown), _HTML_BATCH):
+        batch = shown[start:start + _HTML_BATCH]
+        # Statements taken from output/ have no HTML yet: look them up together.
+        converted = iter(to_html_many([s.markdown for s in batch if s.html is None]))
+        for statement in batch:
+            html = statement.html if statement.html is not None else next(converted)
+            embedded = StatementView(
+                statement.language, language_name(statement.language),
+                f"channels/{statement.channel}/{statement.language}/statement.html",
+                embedded_statement_html(html))
+            for card in by_card_channel[statement.channel]:
+                card.statements.append(embedded)
     order = {c.id: i for i, c in enumerate(profiles.channels)}
     return sorted(cards.values(), key=lambda c: (order[c.channel], c.languages))
 

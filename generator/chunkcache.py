@@ -58,7 +58,9 @@ def key(text: str) -> bytes:
 
 
 class ChunkStore:
-    """One SQLite file of ``hash(markdown) -> html``; opened lazily in each process.
+    """One SQLite file of ``hash(markdown) -> html`` (or, of ``kind`` "fragments",
+    ``hash(page scope) + hash(arguments) -> text``, see :mod:`generator.fragments`);
+    opened lazily in each process.
 
     Forked workers inherit the object but never the connection: SQLite connections must
     not cross a fork, so each process opens its own.

@@ -130,20 +130,6 @@ class ChunkStore:
             self.broken = True
         return found
 
-    def get_prefix(self, prefix: bytes) -> dict[bytes, str]:
-        """Every entry whose key starts with ``prefix``, in one query (a range of the
-        primary key): a page's fragments are read together, not one by one."""
-        connection = self._connect()
-        if connection is None:
-            return {}
-        try:
-            rows = connection.execute("SELECT key, html FROM chunks WHERE key >= ? AND key <= ?",
-                                      (prefix, prefix + b"\xff" * 64)).fetchall()
-        except sqlite3.Error:
-            self.broken = True
-            return {}
-        return {k: v for k, v in rows if k[:len(prefix)] == prefix}
-
     def put_many(self, items: Mapping[bytes, str]) -> None:
         connection = self._connect()
         if connection is None or not items:

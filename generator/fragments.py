@@ -29,10 +29,15 @@ other than its channel lists. The key of a fragment is therefore a hash of
 The cache file's name covers kanalprofil's, Python's, Jinja2's, MarkupSafe's and Babel's
 versions. Without a scope in the context (a page kanalprofil does not scope, a custom
 use), without a cache (``KANALPROFIL_CACHE_DIR=off``) or with a broken one, the body is
-simply rendered: slower, never different. A page's fragments are read in one query (all
-keys under the page scope, a range of the primary key) and new ones written in one
-transaction by :func:`flush`, which the page code calls when the page is done, also in
-forked workers.
+simply rendered: slower, never different.
+
+No query per fragment: each page scope stores the order its fragments were asked for in,
+and the next build reads their texts ahead in that order, a few hundred per query (only
+a fragment that is not where it was, such as a changed channel's, is looked up alone);
+a scope with no stored order (new organisation, template or context) looks nothing up.
+New fragments are written in one transaction by :func:`flush`, which the page code
+calls when the page is done, also in forked workers (and earlier once they hold a few
+million characters, so the preview's cards are never all held at once).
 """
 
 from __future__ import annotations
@@ -65,11 +70,19 @@ if TYPE_CHECKING:
 SCOPE = "kanalprofil_fragment_scope"
 _KEY_SIZE = 16
 
-#: The on-disk cache in use, fragments rendered since the last flush, and what has been
-#: read of each page scope (every stored fragment under it) since then.
+#: Under ``scope + ORDER`` a page scope keeps the keys its fragments were asked for in,
+#: last time (hex): the next build reads their texts ahead in that order, in batches.
+_ORDER = b"\0" * _KEY_SIZE
+_READ_AHEAD = 256
+#: New fragments are written once they hold this many characters, not only at a page's end.
+_PENDING_MAX = 1 << 22
+
+#: The on-disk cache in use, fragments rendered since the last flush (and their size),
+#: and the page scopes in use since then.
 _STORE: ChunkStore | None = None
 _PENDING: dict[bytes, str] = {}
-_LOADED: dict[bytes, dict[bytes, str]] = {}
+_pending_chars = 0
+_SCOPES: dict[bytes, _Scope] = {}
 _TEMPLATE_DIGESTS: WeakKeyDictionary[Templates, str] = WeakKeyDictionary()
 
 
@@ -107,12 +120,32 @@ def use_cache(directory: Path | None) -> None:
 
 
 def flush() -> None:
-    """Write the fragments rendered since the last flush, in one transaction, and forget
-    what was read: call it when a page is done (a worker's page, too)."""
+    """Write the fragments rendered since the last flush, and the order each page asked
+    for its fragments in, in one transaction, and forget what was read: call it when a
+    page is done (a worker's page, too)."""
+    for scope in _SCOPES.values():
+        if scope.asked != scope.order:
+            _PENDING[scope.prefix + _ORDER] = b"".join(scope.asked).hex()
+    _SCOPES.clear()
+    _write_pending()
+
+
+def _write_pending() -> None:
+    global _pending_chars
     if _STORE is not None and _PENDING:
         _STORE.put_many(_PENDING)
     _PENDING.clear()
-    _LOADED.clear()
+    _pending_chars = 0
+
+
+def _keep(key: bytes, text: str) -> None:
+    """Remember a new fragment, written at the next flush or when enough are waiting
+    (the preview's cards are large: they are not all held until the page is done)."""
+    global _pending_chars
+    _PENDING[key] = text
+    _pending_chars += len(text)
+    if _pending_chars >= _PENDING_MAX:
+        _write_pending()
 
 
 def _serialised(value: Any) -> bytes:
@@ -150,12 +183,47 @@ def page_scope(template: str, context: Mapping[str, Any], *, leave_out: Iterable
     return hashlib.blake2b(data, digest_size=_KEY_SIZE).hexdigest()
 
 
-def _stored(scope: bytes) -> dict[bytes, str]:
-    """Every fragment stored under ``scope``, read in one query the first time."""
-    found = _LOADED.get(scope)
-    if found is None:
-        found = _LOADED[scope] = {} if _STORE is None else _STORE.get_prefix(scope)
-    return found
+class _Scope:
+    """A page scope's stored fragments, read ahead in batches in the order the last
+    build asked for them (one query per batch, never all texts in memory at once)."""
+
+    def __init__(self, store: ChunkStore, prefix: bytes) -> None:
+        self.store = store
+        self.prefix = prefix
+        stored = store.get_many([prefix + _ORDER]).get(prefix + _ORDER, "")
+        size = 2 * len(prefix) + 2 * _KEY_SIZE
+        try:
+            self.order = [bytes.fromhex(stored[i:i + size])
+                          for i in range(0, len(stored), size)]
+        except ValueError:  # not ours: read nothing ahead
+            self.order = []
+        self.ahead = 0  # how much of ``order`` has been read
+        self.texts: dict[bytes, str] = {}
+        #: The keys asked for in this build, in order.
+        self.asked: list[bytes] = []
+
+    def get(self, key: bytes) -> str | None:
+        self.asked.append(key)
+        found = self.texts.pop(key, None)  # each is used once: let go of it
+        if found is None and self.order:
+            if self.ahead < len(self.order):
+                batch = self.order[self.ahead:self.ahead + _READ_AHEAD]
+                self.ahead += len(batch)
+                self.texts.update(self.store.get_many(batch))
+                found = self.texts.pop(key, None)
+            if found is None:  # not where it was last time (a changed channel, say)
+                found = self.store.get_many([key]).get(key)
+        return found
+
+
+def _stored(prefix: bytes, key: bytes) -> str | None:
+    """The stored text of the fragment ``key``, if any. A page scope without a stored
+    order has never been rendered with a cache: nothing is looked up."""
+    assert _STORE is not None
+    scope = _SCOPES.get(prefix)
+    if scope is None:
+        scope = _SCOPES[prefix] = _Scope(_STORE, prefix)
+    return scope.get(key)
 
 
 def _body_rendered(tag: str, args: tuple[Any, ...]) -> None:
@@ -195,9 +263,9 @@ class FragmentExtension(Extension):
                 prefix = bytes.fromhex(scope)
                 key = prefix + hashlib.blake2b(tag.encode("utf-8") + b"\0" + data,
                                                digest_size=_KEY_SIZE).digest()
-                found = _PENDING.get(key)
-                if found is None:  # each is used once: let go of it (the preview's are big)
-                    found = _stored(prefix).pop(key, None)
+                found = _stored(prefix, key)
+                if found is None:
+                    found = _PENDING.get(key)  # the same fragment twice on one page
                 if found is not None:
                     stats.hits += 1
                     return Markup(found) if context.eval_ctx.autoescape else found
@@ -205,5 +273,5 @@ class FragmentExtension(Extension):
         stats.rendered += 1
         _body_rendered(tag, args)
         if key is not None:
-            _PENDING[key] = str(text)
+            _keep(key, text)
         return text

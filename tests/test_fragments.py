@@ -243,3 +243,29 @@ def test_same_arguments_in_another_scope_or_place_are_other_fragments(store: Non
     assert template.render(x=1, y="b", **{fragments.SCOPE: "01" * 16}) == "1bb"
     fragments.flush()
     assert template.render(x=1, y="c", **{fragments.SCOPE: "00" * 16}) == "1aa"  # contract
+
+
+def test_fragments_found_when_the_page_asks_for_them_in_another_order(
+        store: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fragments, "_READ_AHEAD", 3)
+    template = _env().from_string(
+        "{% for c in items %}{% fragment c %}<{{ c }}>{% endfragment %}{% endfor %}")
+    scope = {fragments.SCOPE: "00" * 16}
+    items = list(range(10))
+    for order in (items, items, items[::-1], items[3:] + [99] + items[:3]):
+        assert template.render(items=order, **scope) == "".join(f"<{i}>" for i in order)
+        fragments.flush()
+    assert fragments.stats.rendered == 11 and fragments.stats.hits == 30
+
+
+def test_new_fragments_are_written_before_the_page_ends_when_many(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+        rendered: list[tuple[str, str]]) -> None:
+    monkeypatch.setattr(fragments, "_PENDING_MAX", 1000)
+    root = tmp_path / "synthetic"
+    generate(root, 30)
+    expected = _uncached(root, monkeypatch, cache).files
+    assert _build(root).files == expected
+    fragments.reset_stats()
+    assert _build(root).files == expected
+    assert fragments.stats.rendered == 0 and fragments.stats.hits > 100

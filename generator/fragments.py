@@ -74,8 +74,9 @@ _KEY_SIZE = 16
 #: last time (hex): the next build reads their texts ahead in that order, in batches.
 _ORDER = b"\0" * _KEY_SIZE
 _READ_AHEAD = 256
-#: New fragments are written once they hold this many characters, not only at a page's end.
-_PENDING_MAX = 1 << 22
+#: New fragments are written once they hold this many characters, not only at a page's end
+#: (a 12 KB card each on the preview: holding more only raises peak memory).
+_PENDING_MAX = 1 << 20
 
 #: The on-disk cache in use, fragments rendered since the last flush (and their size),
 #: and the page scopes in use since then.

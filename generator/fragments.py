@@ -36,8 +36,8 @@ and the next build reads their texts ahead in that order, a few hundred per quer
 a fragment that is not where it was, such as a changed channel's, is looked up alone);
 a scope with no stored order (new organisation, template or context) looks nothing up.
 New fragments are written in one transaction by :func:`flush`, which the page code
-calls when the page is done, also in forked workers (and earlier once they hold a few
-million characters, so the preview's cards are never all held at once).
+calls when the page is done, also in forked workers (and earlier once they hold a million
+characters, so the preview's cards are never all held at once).
 """
 
 from __future__ import annotations

@@ -252,7 +252,7 @@ def test_fragments_found_when_the_page_asks_for_them_in_another_order(
         "{% for c in items %}{% fragment c %}<{{ c }}>{% endfragment %}{% endfor %}")
     scope = {fragments.SCOPE: "00" * 16}
     items = list(range(10))
-    for order in (items, items, items[::-1], items[3:] + [99] + items[:3]):
+    for order in (items, items, items[::-1], [*items[3:], 99, *items[:3]]):
         assert template.render(items=order, **scope) == "".join(f"<{i}>" for i in order)
         fragments.flush()
     assert fragments.stats.rendered == 11 and fragments.stats.hits == 30

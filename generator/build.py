@@ -229,10 +229,12 @@ def build(project: Project, selection: Selection = Selection(),
             channel = replace(channel, languages=profile_languages[channel.id])
         work.append(channel)
     pages = not selection.channels and not (previous is not None and previous.unchanged)
+    from generator import fragments
     from generator.markup import flush, use_cache
     from generator.rendering import merge_part, render_parts
 
     use_cache(renderer.templates.cache)  # the project's cache folder, or None
+    fragments.use_cache(renderer.templates.cache)
     made = render_parts(renderer, profiles, work, languages, selection,
                         project.settings.review_max_age_months, pages=pages, linked=published)
     rendered = [channel.id for channel in work]
@@ -253,6 +255,7 @@ def build(project: Project, selection: Selection = Selection(),
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
     flush()
+    fragments.flush()
     if previous is not None:
         result.reuse = Reuse(tuple(rendered), tuple(sorted(
             c.id for c in profiles.channels if c.id not in rendered)), pages)

@@ -60,16 +60,20 @@ def key(text: str) -> bytes:
 
 
 class ChunkStore:
-    """One SQLite file of ``hash(markdown) -> html``; opened lazily in each process.
+    """One SQLite file of ``hash(markdown) -> html`` (or, of ``kind`` "fragments",
+    ``hash(page scope) + hash(arguments) -> text``, see :mod:`generator.fragments`);
+    opened lazily in each process.
 
     Forked workers inherit the object but never the connection: SQLite connections must
     not cross a fork, so each process opens its own.
     """
 
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    def __init__(self, directory: Path, fingerprint: str, kind: str = "markdown") -> None:
         name = hashlib.blake2b(fingerprint.encode("utf-8"), digest_size=8).hexdigest()
         self.directory = directory
-        self.path = directory / f"markdown-{name}.sqlite3"
+        #: Files of one kind share a prefix; another kind's files are never touched.
+        self.kind = kind
+        self.path = directory / f"{kind}-{name}.sqlite3"
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self.broken = False
@@ -81,7 +85,7 @@ class ChunkStore:
             return self._connection
         try:
             make_cache_dir(self.directory)
-            for old in self.directory.glob("markdown-*.sqlite3*"):
+            for old in self.directory.glob(f"{self.kind}-*.sqlite3*"):
                 if not old.name.startswith(self.path.name):
                     with suppress(OSError):
                         old.unlink()  # made by another version: never useful again

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from itertools import islice
 
 #: Longest run of combining marks looked at on each side of a seam between pieces.
 _SEAM = 32
-#: Pieces joined, checked and encoded at a time by :func:`pieces_bytes`.
+#: Pieces joined, checked and encoded at a time by :func:`pieces_bytes`, at most, and
+#: characters: a page made of large pieces (cached fragments) is never joined whole.
 _BATCH = 4096
+_BATCH_CHARS = 1 << 18
 
 
 def text_bytes(content: str) -> bytes:
@@ -37,7 +38,13 @@ def pieces_bytes(pieces: Iterable[str]) -> bytes:
     tail = ""  # the text so far, from its last starter character
     iterator = iter(pieces)
     while True:
-        batch = list(islice(iterator, _BATCH))
+        batch: list[str] = []
+        size = 0
+        for piece in iterator:
+            batch.append(piece)
+            size += len(piece)
+            if size >= _BATCH_CHARS or len(batch) >= _BATCH:
+                break
         if not batch:
             break
         text = "".join(batch)

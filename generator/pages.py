@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import nh3
 
-from generator.markup import cached, markdown_to_html
+from generator import fragments
+from generator.markup import cached, cached_many, markdown_to_html
 from generator.model import PUBLIC_STATUSES, Channel
 from generator.render import NullRecorder, tidy_markdown
 
@@ -39,6 +40,11 @@ def to_html(markdown_text: str) -> str:
     of those a rebuild took from output/ without rendering them.
     """
     return cached(_SANITISED, markdown_text, _sanitised_html)
+
+
+def to_html_many(markdown_texts: list[str]) -> list[str]:
+    """:func:`to_html` of many documents, looked up in the on-disk cache together."""
+    return cached_many(_SANITISED, markdown_texts, _sanitised_html)
 
 
 def _sanitised_html(markdown_text: str) -> str:
@@ -138,6 +144,21 @@ def _page_channels(profiles: Profiles, folder: str) -> list[Channel]:
     return list(profiles.channels)
 
 
+#: What a page's fragments may not depend on, so the page scope leaves it out: the
+#: channel list, and objects made from inputs that :func:`scope_inputs` names instead
+#: (the localiser and phrases from the language's files, the recorder's no-op methods).
+PAGE_LISTS = ("channels", "loc", "p", "carries", "field")
+
+
+def scope_inputs(renderer: Renderer, lang: str | None = None) -> dict[str, str]:
+    """Digests of what made the objects a page scope leaves out, for its key."""
+    inputs = {"templates": fragments.template_digest(renderer.templates),
+              "catalogue": renderer.catalogue.digest}
+    if lang is not None:
+        inputs["locale"] = str(renderer.localisers[lang].locale)
+    return inputs
+
+
 def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: str,
              name: str, languages: tuple[str, ...], review_max_age_months: int = 12) -> None:
     """One page that sees the channels together, as Markdown and HTML.
@@ -157,7 +178,11 @@ def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: 
         context["review_max_age_months"] = review_max_age_months
         context["languages"] = [renderer.localisers[lang].language_name(code)
                                 for code in profiles.organisation.languages]
-    md = renderer.render_page(f"{lang}/{name}.md.j2", context)
+    template = f"{lang}/{name}.md.j2"
+    context[fragments.SCOPE] = fragments.page_scope(
+        template, context, leave_out=PAGE_LISTS, inputs=scope_inputs(renderer, lang))
+    md = renderer.render_page(template, context)
+    fragments.flush()  # this page's new fragments, in one transaction (also in workers)
     if md is None:
         return
     md = tidy_markdown(md)

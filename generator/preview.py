@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
@@ -132,6 +133,12 @@ class Card:
         return found
 
 
+#: Statements whose HTML :func:`build_cards` looks up at a time: few queries, and not
+#: every statement's HTML held at once besides the cards' copies.
+_HTML_BATCH = 500
+
+
+@lru_cache(maxsize=256)
 def language_name(code: str, in_lang: str = UI_LANG) -> str:
     """A language's name from CLDR ("Norwegian Bokmål"); the code if CLDR has none."""
     try:
@@ -186,7 +193,7 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
                 profiles: Profiles, platforms: Mapping[str, Platform],
                 org_names: Mapping[str, str]) -> list[Card]:
     """One card per channel and profile language, in channel order, texts in slot order."""
-    from generator.pages import to_html as markdown_to_html
+    from generator.pages import to_html_many
 
     cards: dict[tuple[str, tuple[str, ...]], Card] = {}
     by_channel = {c.id: c for c in profiles.channels}
@@ -217,18 +224,19 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
     by_card_channel: dict[str, list[Card]] = {}
     for card in cards.values():
         by_card_channel.setdefault(card.channel, []).append(card)
-    for statement in statements:
-        channel_cards = by_card_channel.get(statement.channel)
-        if not channel_cards:
-            continue
-        html = statement.html if statement.html is not None \
-            else markdown_to_html(statement.markdown)
-        embedded = StatementView(
-            statement.language, language_name(statement.language),
-            f"channels/{statement.channel}/{statement.language}/statement.html",
-            embedded_statement_html(html))
-        for card in channel_cards:
-            card.statements.append(embedded)
+    shown = [s for s in statements if s.channel in by_card_channel]
+    for start in range(0, len(shown), _HTML_BATCH):
+        batch = shown[start:start + _HTML_BATCH]
+        # Statements taken from output/ have no HTML yet: look them up together.
+        converted = iter(to_html_many([s.markdown for s in batch if s.html is None]))
+        for statement in batch:
+            html = statement.html if statement.html is not None else next(converted)
+            embedded = StatementView(
+                statement.language, language_name(statement.language),
+                f"channels/{statement.channel}/{statement.language}/statement.html",
+                embedded_statement_html(html))
+            for card in by_card_channel[statement.channel]:
+                card.statements.append(embedded)
     order = {c.id: i for i, c in enumerate(profiles.channels)}
     return sorted(cards.values(), key=lambda c: (order[c.channel], c.languages))
 
@@ -268,10 +276,22 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
     }
 
 
+#: The preview context's values made from the list of channels: a card's fragment may
+#: not depend on them, so the page scope leaves them out (see :mod:`generator.fragments`).
+PREVIEW_LISTS = ("cards", "texts", "filters", "planned", "over")
+
+
 def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
                 languages: Sequence[str]) -> None:
     """The preview page; rendered piece by piece, since it grows with every channel."""
+    from generator import fragments
+    from generator.pages import scope_inputs
+
     context = preview_context(result, renderer, profiles, languages)
-    if not renderer.render_page_to(lambda pieces: result.add_pieces(PREVIEW_PATH, pieces),
-                                   "preview.html.j2", context):
+    context[fragments.SCOPE] = fragments.page_scope(
+        "preview.html.j2", context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
+    rendered = renderer.render_page_to(lambda pieces: result.add_pieces(PREVIEW_PATH, pieces),
+                                   "preview.html.j2", context)
+    fragments.flush()
+    if not rendered:
         result.files.pop(PREVIEW_PATH, None)

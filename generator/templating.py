@@ -69,6 +69,7 @@ class Templates:
     def _environment(self, *, trim_blocks: bool) -> SandboxedEnvironment:
         import jinja2
 
+        from generator.fragments import FragmentExtension
         from generator.sandbox import Sandbox
 
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(r)) for r in self.roots])
@@ -77,6 +78,7 @@ class Templates:
             autoescape=lambda name: bool(name and name.endswith(".html.j2")),
             keep_trailing_newline=True, lstrip_blocks=True, auto_reload=False,
             trim_blocks=trim_blocks, bytecode_cache=self._bytecode_cache(trim_blocks))
+        env.add_extension(FragmentExtension)
         env.filters["extract"] = _extract
         env.globals["paragraph"] = PARAGRAPH
         return env

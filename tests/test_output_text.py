@@ -45,3 +45,17 @@ def test_seams_that_compose_or_reorder() -> None:
                    ["x" * 40, "\u0301" * 40], ["plain ascii", " only"]):
         for batch in (1, 2, 4096):
             assert _pieces(pieces, batch) == _whole("".join(pieces)), (pieces, batch)
+
+
+@given(PIECES)
+def test_large_pieces_are_cut_into_batches_by_size(pieces: list[str]) -> None:
+    """Cached fragments make pieces of kilobytes: batches end after a number of characters
+    too, and the seams between them must still give the bytes of the joined text."""
+    import generator.outputtext
+
+    saved = generator.outputtext._BATCH_CHARS
+    generator.outputtext._BATCH_CHARS = 7
+    try:
+        assert _pieces(pieces, batch=4096) == _whole("".join(pieces))
+    finally:
+        generator.outputtext._BATCH_CHARS = saved

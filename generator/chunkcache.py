@@ -29,6 +29,8 @@ CACHE_ENV = "KANALPROFIL_CACHE_DIR"
 #: A cache file with more rows than this starts again empty: the cache stays bounded
 #: without bookkeeping on every hit (a few hundred thousand chunks is many organisations).
 MAX_ROWS = 400_000
+#: Nor larger than this on disk: fragments and whole documents are big rows.
+MAX_BYTES = 512 * 1024 * 1024
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by kanalprofil.\n"
         "# For information about cache directory tags see https://bford.info/cachedir/\n")
@@ -85,6 +87,10 @@ class ChunkStore:
             return self._connection
         try:
             make_cache_dir(self.directory)
+            with suppress(OSError):
+                if self.path.stat().st_size > MAX_BYTES:  # start again
+                    for own in self.directory.glob(f"{self.path.name}*"):
+                        own.unlink()
             for old in self.directory.glob(f"{self.kind}-*.sqlite3*"):
                 if not old.name.startswith(self.path.name):
                     with suppress(OSError):

@@ -187,7 +187,9 @@ def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: 
         return
     md = tidy_markdown(md)
     result.add(f"{folder}/{lang}/{name}.md", md)
-    html = _page(renderer, lang, _title(md), to_html(md), name,
+    # not kept as a whole in the cache (its chunks are): a page that lists every channel
+    # differs after any change, so a stored copy would only fill the cache folder
+    html = _page(renderer, lang, _title(md), _sanitised_html(md), name,
                  _alternates(lang, languages, f"../{{lang}}/{name}.html"))
     if html is not None:
         result.add(f"{folder}/{lang}/{name}.html", html)

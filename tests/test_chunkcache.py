@@ -185,3 +185,41 @@ def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path, cache: Pa
     for path in cache.glob("jinja2-*/*.cache"):
         path.write_bytes(b"garbage")
     assert _build(root).files == first
+
+
+def test_a_cache_file_grown_too_large_starts_again(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import chunkcache
+
+    store = ChunkStore(tmp_path, "v")
+    store.put_many({key(f"# {n}"): "<h1>x</h1>" * 100 for n in range(200)})
+    store.close()
+    size = store.path.stat().st_size
+    monkeypatch.setattr(chunkcache, "MAX_BYTES", size - 1)
+    again = ChunkStore(tmp_path, "v")
+    assert again.get_many([key("# 1")]) == {}
+    again.put_many({key("# new"): "<h1>new</h1>"})
+    again.close()
+    assert again.path.stat().st_size < size
+
+
+def test_pages_that_list_every_channel_are_not_cached_whole(tmp_path: Path) -> None:
+    """Their chunks are; the whole page differs after any change, so it would pile up."""
+    import sqlite3
+    from contextlib import closing
+
+    root = copy_project(tmp_path / "project", with_output=False)
+    problems = Problems()
+    project = load_project(root / "kanalprofil.yml", problems)
+    cache = cache_dir(project.root)
+    assert cache is not None
+    files = build(project, problems=problems).files
+    (database,) = cache.glob("markdown-*.sqlite3")
+    with closing(sqlite3.connect(database)) as connection:
+        stored = {html for (html,) in connection.execute("SELECT html FROM chunks")}
+    title = files["site/nb/overview.md"].decode("utf-8").splitlines()[0].lstrip("# ")
+    assert not any(html.startswith(f"<h1>{title}</h1>") and "<h2>" in html
+                   for html in stored)
+    statement = files["channels/facebook/nb/statement.md"].decode("utf-8")
+    assert any(html.startswith("<h1>" + statement.splitlines()[0].lstrip("# "))
+               and "<h2>" in html for html in stored)  # statements are kept whole

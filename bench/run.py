@@ -7,8 +7,9 @@ a rebuild after one channel changed, the bare reference (``bench/reference.py``:
 ``yaml.safe_load``, one Jinja2 render and one write per file), ``kanalprofil --help`` and
 ``python -c "import click"``, and the peak memory of each. A separate, instrumented full
 build gives the CPU time per stage (read, validate, render, fit, Markdown to HTML,
-write) in one process, and another the wall time per phase of a real build, whose
-rendering is spread over the cores.
+write) in one process, and two more the wall time per phase of a real build (whose
+rendering is spread over the cores): a cold full build, and a rebuild after one channel
+changed.
 
 Processes are timed with a monotonic clock; their peak RSS comes from ``/usr/bin/time -v``
 when it exists, else from ``os.wait4`` (the child's own rusage). The table is printed as
@@ -164,9 +165,11 @@ def stages(root: Path) -> dict[str, float]:
             "write": end - built, "total": end - start}
 
 
-def phases(root: Path) -> dict[str, float]:
-    """One cold full build as ``kanalprofil build`` runs it (workers on), wall time per
-    phase (called as ``run.py phases``): where a user waits, not where the CPU goes."""
+def phases(root: Path, *, one_changed: bool = False) -> dict[str, float]:
+    """Wall time per phase of a build as ``kanalprofil build`` runs it (workers on):
+    where a user waits, not where the CPU goes. Called as ``run.py phases`` (a cold full
+    build) or ``run.py phases-one`` (a rebuild after one more channel changed, with the
+    output/ and cache folder the earlier runs left)."""
     import generator.build
     import generator.preview
     import generator.rendering
@@ -174,7 +177,8 @@ def phases(root: Path) -> dict[str, float]:
     from generator.errors import Problems
     from generator.project import load_project
 
-    spent: dict[str, float] = {"prepare": 0.0, "render_parallel": 0.0, "preview": 0.0}
+    spent: dict[str, float] = {"prepare": 0.0, "reuse": 0.0, "render_parallel": 0.0,
+                               "preview": 0.0}
 
     def timed(module: Any, name: str, phase: str) -> None:
         original = getattr(module, name)
@@ -188,18 +192,26 @@ def phases(root: Path) -> dict[str, float]:
         setattr(module, name, wrapper)
 
     timed(generator.build, "prepare", "prepare")
+    timed(generator.build, "_previous", "reuse")
     timed(generator.rendering, "render_parts", "render_parallel")
     timed(generator.preview, "add_preview", "preview")
     problems = Problems()
     project = load_project(root / "kanalprofil.yml", problems)
-    shutil.rmtree(project.output_dir, ignore_errors=True)
-    shutil.rmtree(os.environ["KANALPROFIL_CACHE_DIR"], ignore_errors=True)
+    if one_changed:
+        touch_one_channel(root, len(list((root / "profiles" / "channels").glob("*.yml"))),
+                          variant=99)
+    else:
+        shutil.rmtree(project.output_dir, ignore_errors=True)
+        shutil.rmtree(os.environ["KANALPROFIL_CACHE_DIR"], ignore_errors=True)
     start = time.perf_counter()
-    result = build(project, problems=problems)
+    result = build(project, problems=problems,
+                   reuse_from=project.output_dir if one_changed else None)
     built = time.perf_counter()
     write_result(project, result)
     end = time.perf_counter()
     other = built - start - sum(spent.values())
+    if not one_changed:
+        del spent["reuse"]
     return {**spent, "other": other, "plan_and_write": end - built, "total": end - start}
 
 
@@ -258,9 +270,10 @@ def measure(n: int, work: Path, repeat: int, timer: str) -> dict[str, Any]:
     staged = subprocess.run([python, str(Path(__file__).resolve()), "stages", str(root)],
                             env=env, check=True, capture_output=True, text=True)
     results["stages"] = {k: round(v, 3) for k, v in json.loads(staged.stdout).items()}
-    phased = subprocess.run([python, str(Path(__file__).resolve()), "phases", str(root)],
-                            env=env, check=True, capture_output=True, text=True)
-    results["phases"] = {k: round(v, 3) for k, v in json.loads(phased.stdout).items()}
+    for key, command in (("phases", "phases"), ("phases_one_changed", "phases-one")):
+        phased = subprocess.run([python, str(Path(__file__).resolve()), command, str(root)],
+                                env=env, check=True, capture_output=True, text=True)
+        results[key] = {k: round(v, 3) for k, v in json.loads(phased.stdout).items()}
     results["ratios"] = {
         name: round(results[top]["seconds"] / results[bottom]["seconds"], 3)
         for name, top, bottom, _ in TARGETS}
@@ -312,6 +325,12 @@ def table(sizes: dict[int, dict[str, Any]], verdicts: list[dict[str, Any]]) -> s
                   "total"):
         lines.append(f"| {phase} | " + " | ".join(
             f"{sizes[n]['phases'][phase]:.2f}" for n in ns) + " |")
+    lines += ["", "| Phase of a rebuild after one channel changed, wall (s) | "
+              + " | ".join(f"N = {n:,}" for n in ns) + " |", "|---|" + "---:|" * len(ns)]
+    for phase in ("reuse", "prepare", "render_parallel", "preview", "other",
+                  "plan_and_write", "total"):
+        lines.append(f"| {phase} | " + " | ".join(
+            f"{sizes[n]['phases_one_changed'][phase]:.2f}" for n in ns) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -353,9 +372,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] in ("stages", "phases"):
-        measure_in_process = stages if sys.argv[1] == "stages" else phases
-        print(json.dumps(measure_in_process(Path(sys.argv[2]))))
+    if len(sys.argv) == 3 and sys.argv[1] in ("stages", "phases", "phases-one"):
+        if sys.argv[1] == "stages":
+            measured = stages(Path(sys.argv[2]))
+        else:
+            measured = phases(Path(sys.argv[2]), one_changed=sys.argv[1] == "phases-one")
+        print(json.dumps(measured))
         sys.exit(0)
     sys.exit(main())
 

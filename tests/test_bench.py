@@ -29,6 +29,7 @@ def test_bench_runs_at_n_20(tmp_path: Path) -> None:
     assert "updated" in result["one_changed"]["output"]
     assert set(result["phases"]) == {"prepare", "render_parallel", "preview", "other",
                                      "plan_and_write", "total"}
+    assert set(result["phases_one_changed"]) == {"reuse", *result["phases"]}
     assert set(result["stages"]) >= {"read", "validate", "render", "fit", "markdown_html",
                                      "write"}
     assert {t["target"] for t in document["targets"]} >= {"full build ≤ 1.2× reference"}

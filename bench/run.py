@@ -138,7 +138,8 @@ def stages(root: Path) -> dict[str, float]:
 
     timed(generator.profiles, "_parse", "read")  # YAML to located data (cache off here)
     timed(generator.render, "fit", "fit")
-    timed(generator.pages, "to_html", "markdown_html")
+    # every Markdown-to-HTML conversion passes here (to_html, and the big pages directly)
+    timed(generator.pages, "_sanitised_html", "markdown_html")
     original_load = generator.profiles.load_profiles
     loading = [0.0]
 

@@ -18,12 +18,15 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.checks import REGISTRY, run_checks, severity_of, today, validate_settings
 from generator.errors import Location, Problem, Problems, Severity
 from generator.profiles import Profiles
 from generator.project import Project
+
+if TYPE_CHECKING:
+    from generator.model import Channel
 
 FORMATS = ("text", "markdown", "json", "csv")
 #: The pseudo-channel that findings in organisation.yml belong to.
@@ -114,7 +117,7 @@ def audit(project: Project, problems: Problems, *, on: dt.date | None = None,
             channel=channel.id, platform=channel.platform,
             platform_name=platform.name if platform else channel.platform,
             handle=channel.handle or "", url=channel.url, status=channel.status,
-            owner=channel.owner or "", purpose=channel.purpose,
+            owner=_owner(channel, profiles.organisation.languages), purpose=channel.purpose,
             last_reviewed=channel.last_reviewed, pilot_ends=channel.pilot_ends,
             retired_on=channel.retired.date if channel.retired else None,
             successor=(channel.retired.successor or "") if channel.retired else "",
@@ -258,3 +261,11 @@ def render_audit(report: AuditReport, fmt: str) -> str:
 
 
 __all__ = ["FORMATS", "AuditFinding", "AuditReport", "AuditRow", "audit", "render_audit"]
+
+
+def _owner(channel: Channel, languages: tuple[str, ...]) -> str:
+    """The owner as the organisation's first language names them (the report is one
+    language's), or the empty string."""
+    if not channel.owner:
+        return ""
+    return channel.owner.get(languages[0]) or next(iter(channel.owner.values()), "")

@@ -276,9 +276,12 @@ class Channel(ChannelSettings):
         DictOf(Slug(), Int(minimum=1)),
         "Override a slot's length limit (Mastodon instances set their own).", factory=dict,
         example={"bio": 1000})
-    owner: str | None = spec_field(Str(), "Who answers for the channel (internal, never "
-                                   "published).", default=None,
-                                   example="Communications, digital team", internal=True)
+    owner: LocalText | None = spec_field(
+        Localised(Str(), same_for_all=True),
+        "Who answers for the channel (internal, never published): one name, or one per "
+        "language where the internal pages should say it differently.", default=None,
+        example={"nb": "Kommunikasjonsavdelingen", "nn": "Kommunikasjonsavdelinga",
+                 "en": "Communications department"}, internal=True)
     last_reviewed: dt.date | None = spec_field(Date(), "When the texts were last checked "
                                                "(internal).", default=None,
                                                example="2026-09-01", internal=True)

@@ -200,7 +200,7 @@ def _view(renderer: Renderer, channel: Channel, lang: str, *, internal: bool
     """A channel's public view, plus owner, review date and notes on internal pages only."""
     view: dict[str, Any] = dict(renderer.channel_view(channel, lang))
     if internal:
-        view = {**view, "owner": channel.owner,
+        view = {**view, "owner": channel.owner.get(lang) if channel.owner else None,
                 "last_reviewed": channel.last_reviewed.isoformat()
                 if channel.last_reviewed else None,
                 "notes": channel.notes}

@@ -12,6 +12,11 @@ from click.testing import CliRunner
 from generator.cli import main
 from tests.conftest import snapshot
 
+#: The owner block of the example's facebook.yml (removed to trigger no-owner).
+FACEBOOK_OWNER = ("owner:\n  nb: Kommunikasjonsavdelingen, seksjon for digitale kanaler\n"
+                  "  nn: Kommunikasjonsavdelinga, seksjon for digitale kanalar\n"
+                  "  en: Communications department, digital channels section\n")
+
 
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
@@ -180,7 +185,7 @@ def test_all_errors_of_a_run_are_reported_together(project: Path, runner: CliRun
 def test_strict_turns_check_warnings_into_errors(project: Path, runner: CliRunner,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     _replace(project / "profiles/channels/facebook.yml",
-             "owner: Kommunikasjonsavdelingen, seksjon for digitale kanaler\n", "")
+             FACEBOOK_OWNER, "")
     _replace(project / "profiles/channels/instagram.yml", "  en: people who love the coast",
              "  en: people who love the \u202ecoast")
     monkeypatch.chdir(project)

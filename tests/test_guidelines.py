@@ -89,7 +89,7 @@ def test_guidelines_name_every_channel_and_owner(lang: str) -> None:
     assert result.profiles is not None
     markdown = result.files[f"internal/{lang}/guidelines.md"].decode()
     for channel in result.profiles.channels:
-        assert channel.owner and channel.owner in markdown, channel.id
+        assert channel.owner and channel.owner[lang] in markdown, channel.id
         assert channel.handle is None or channel.handle in markdown, channel.id
     # the people-written sections, in this language
     written = result.profiles.organisation.guidelines

@@ -28,6 +28,11 @@ from generator.errors import InputError, Problems
 from generator.project import load_project
 from tests.conftest import copy_project, snapshot
 
+#: The owner block of the example's facebook.yml (removed to trigger no-owner).
+FACEBOOK_OWNER = ("owner:\n  nb: Kommunikasjonsavdelingen, seksjon for digitale kanaler\n"
+                  "  nn: Kommunikasjonsavdelinga, seksjon for digitale kanalar\n"
+                  "  en: Communications department, digital channels section\n")
+
 
 def _replace(path: Path, old: str, new: str) -> None:
     content = path.read_text(encoding="utf-8")
@@ -59,7 +64,7 @@ def _warnings(root: Path) -> None:
     """Only warnings, in several files: the build succeeds and prints them."""
     channels = root / "profiles" / "channels"
     _replace(channels / "facebook.yml",
-             "owner: Kommunikasjonsavdelingen, seksjon for digitale kanaler\n", "")
+             FACEBOOK_OWNER, "")
     _replace(channels / "instagram.yml", "  en: people who love the coast",
              "  en: people who love the \u202ecoast")
     _append(channels / "x.yml", "criticism_welcome: false\n")

@@ -170,7 +170,8 @@ def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: 
     channels = _page_channels(profiles, folder)
     views = [_view(renderer, channel, lang, internal=folder == "internal")
              for channel in channels]
-    context = {**renderer.view(channels[0], lang, NullRecorder()), "channels": views,
+    template = f"{lang}/{name}.md.j2"
+    context = {**_page_context(renderer, template, lang, channels[0]), "channels": views,
                "shared": shared_rules(views)}
     if name == "guidelines":
         context["guidelines"] = _guidelines(profiles, lang)
@@ -178,7 +179,6 @@ def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: 
         context["review_max_age_months"] = review_max_age_months
         context["languages"] = [renderer.localisers[lang].language_name(code)
                                 for code in profiles.organisation.languages]
-    template = f"{lang}/{name}.md.j2"
     context[fragments.SCOPE] = fragments.page_scope(
         template, context, leave_out=PAGE_LISTS, inputs=scope_inputs(renderer, lang))
     md = renderer.render_page(template, context)
@@ -193,6 +193,21 @@ def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: 
                  _alternates(lang, languages, f"../{{lang}}/{name}.html"))
     if html is not None:
         result.add(f"{folder}/{lang}/{name}.html", html)
+
+
+def _page_context(renderer: Renderer, template: str, lang: str, first: Channel
+                  ) -> dict[str, Any]:
+    """The language's names for a page that lists channels, without a ``channel``.
+
+    Only a template (or phrases module) that asks for ``channel`` gets the first
+    channel's view, as before: every fragment's key covers it, so a change to that one
+    channel would render every section of the page again.
+    """
+    if "channel" not in renderer.templates.undeclared(template):
+        context = renderer.language_view(lang, NullRecorder())
+        if context is not None:
+            return context
+    return renderer.view(first, lang, NullRecorder())
 
 
 def _view(renderer: Renderer, channel: Channel, lang: str, *, internal: bool

@@ -143,6 +143,23 @@ class Renderer:
                 else self.templates.get(phrases).make_module(vars=context)
         return context
 
+    def language_view(self, lang: str, recorder: RecorderLike) -> dict[str, Any] | None:
+        """The context of a page about no channel in particular: :meth:`view` without
+        ``channel``. None when the language's phrases need a channel to be made."""
+        loc = self.localisers[lang]
+        self._relay.target = recorder
+        context: dict[str, Any] = {
+            "lang": lang, "org": self.org_views[lang], "words": loc.words, "loc": loc,
+            "carries": recorder.carries, "field": recorder.field,
+        }
+        phrases = f"{lang}/phrases.j2"
+        if self.templates.exists(phrases):
+            shared = self._shared_phrases(lang, phrases)
+            if shared is None:
+                return None
+            context["p"] = shared
+        return context
+
     def _shared_phrases(self, lang: str, name: str) -> Any:
         """The language's phrases module, made once, if it uses only per-language names."""
         if lang not in self._phrases:

@@ -139,6 +139,23 @@ def test_one_channel_changed_renders_only_its_fragments(
     assert incremental.files == _uncached(root, monkeypatch, cache).files
 
 
+def test_the_first_channel_changed_renders_only_its_fragments(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+        rendered: list[tuple[str, str]]) -> None:
+    """The pages' context holds no channel of its own, so the first channel (whose view
+    it once spread in, and so every key covered) is no different from the others."""
+    root = copy_project(tmp_path / "project", with_output=False)
+    project = _project(root)
+    write_result(project, build(project))
+    rendered.clear()
+    first = sorted((root / "profiles/channels").glob("*.yml"))[0]
+    _edit(first, "  nb: ", "  nb: alle som vil lese om arbeidet vårt, og ")
+    incremental = _build(root, reuse=True)
+    assert {channel for _, channel in rendered} == {first.stem}
+    assert fragments.stats.hits > 20
+    assert incremental.files == _uncached(root, monkeypatch, cache).files
+
+
 def test_workers_fill_and_use_the_cache(tmp_path: Path, cache: Path,
                                         monkeypatch: pytest.MonkeyPatch,
                                         rendered: list[tuple[str, str]]) -> None:

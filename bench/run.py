@@ -106,6 +106,22 @@ def best(runs: list[Run]) -> dict[str, Any]:
             "max_rss_kb": max(r.max_rss_kb for r in runs), "runs": len(runs)}
 
 
+def _timer(spent: dict[str, float]) -> Any:
+    """``timed(module, name, key)``: from now on, calls of ``module.name`` add their wall
+    time to ``spent[key]``."""
+    def timed(module: Any, name: str, key: str) -> None:
+        original = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - start
+        setattr(module, name, wrapper)
+    return timed
+
+
 def stages(root: Path) -> dict[str, float]:
     """One full build in this process, timing each stage (called as ``run.py stages``).
 
@@ -125,17 +141,7 @@ def stages(root: Path) -> dict[str, float]:
 
     spent: dict[str, float] = {"read": 0.0, "fit": 0.0, "markdown_html": 0.0}
 
-    def timed(module: Any, name: str, stage: str) -> None:
-        original = getattr(module, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent[stage] += time.perf_counter() - start
-        setattr(module, name, wrapper)
-
+    timed = _timer(spent)
     timed(generator.profiles, "_parse", "read")  # YAML to located data (cache off here)
     timed(generator.render, "fit", "fit")
     # every Markdown-to-HTML conversion passes here (to_html, and the big pages directly)
@@ -181,17 +187,7 @@ def phases(root: Path, *, one_changed: bool = False) -> dict[str, float]:
     spent: dict[str, float] = {"prepare": 0.0, "reuse": 0.0, "render_parallel": 0.0,
                                "preview": 0.0}
 
-    def timed(module: Any, name: str, phase: str) -> None:
-        original = getattr(module, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent[phase] += time.perf_counter() - start
-        setattr(module, name, wrapper)
-
+    timed = _timer(spent)
     timed(generator.build, "prepare", "prepare")
     timed(generator.build, "_previous", "reuse")
     timed(generator.rendering, "render_parts", "render_parallel")

@@ -125,40 +125,33 @@ class Renderer:
 
     def view(self, channel: Channel, lang: str, recorder: RecorderLike) -> dict[str, Any]:
         """The template context for one text; valid until the next call (see _Relay)."""
-        loc = self.localisers[lang]
-        self._relay.target = recorder
-        context: dict[str, Any] = {
-            "lang": lang,
-            "org": self.org_views[lang],
-            "channel": self.channel_view(channel, lang),
-            "words": loc.words,
-            "loc": loc,
-            "carries": recorder.carries,
-            "field": recorder.field,
-        }
-        phrases = f"{lang}/phrases.j2"
-        if self.templates.exists(phrases):
-            shared = self._shared_phrases(lang, phrases)
+        context = self._language_names(lang, recorder)
+        context["channel"] = self.channel_view(channel, lang)
+        name = f"{lang}/phrases.j2"
+        if self.templates.exists(name):
+            shared = self._shared_phrases(lang, name)
             context["p"] = shared if shared is not None \
-                else self.templates.get(phrases).make_module(vars=context)
+                else self.templates.get(name).make_module(vars=context)
         return context
 
     def language_view(self, lang: str, recorder: RecorderLike) -> dict[str, Any] | None:
         """The context of a page about no channel in particular: :meth:`view` without
         ``channel``. None when the language's phrases need a channel to be made."""
-        loc = self.localisers[lang]
-        self._relay.target = recorder
-        context: dict[str, Any] = {
-            "lang": lang, "org": self.org_views[lang], "words": loc.words, "loc": loc,
-            "carries": recorder.carries, "field": recorder.field,
-        }
-        phrases = f"{lang}/phrases.j2"
-        if self.templates.exists(phrases):
-            shared = self._shared_phrases(lang, phrases)
+        context = self._language_names(lang, recorder)
+        name = f"{lang}/phrases.j2"
+        if self.templates.exists(name):
+            shared = self._shared_phrases(lang, name)
             if shared is None:
                 return None
             context["p"] = shared
         return context
+
+    def _language_names(self, lang: str, recorder: RecorderLike) -> dict[str, Any]:
+        """What every template of a language gets (``_LANGUAGE_VARIABLES``)."""
+        loc = self.localisers[lang]
+        self._relay.target = recorder
+        return {"lang": lang, "org": self.org_views[lang], "words": loc.words, "loc": loc,
+                "carries": recorder.carries, "field": recorder.field}
 
     def _shared_phrases(self, lang: str, name: str) -> Any:
         """The language's phrases module, made once, if it uses only per-language names."""

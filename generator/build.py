@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from generator.model import Channel
     from generator.plan import Plan
     from generator.render import Renderer
+    from generator.staging import Stager
     from generator.writer import ApplyResult
 
 #: Set to 1 to render everything even when output/ could be reused (e.g. while changing
@@ -193,7 +194,8 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
 
 def build(project: Project, selection: Selection = Selection(),
           problems: Problems | None = None, *, reuse_from: Path | None = None,
-          profile_languages: Mapping[str, tuple[str, ...]] | None = None) -> BuildResult:
+          profile_languages: Mapping[str, tuple[str, ...]] | None = None,
+          stager: Stager | None = None) -> BuildResult:
     """Render everything the selection covers; raise InputError listing every problem.
 
     ``profile_languages`` renders a channel's profile texts in other languages than its
@@ -202,6 +204,10 @@ def build(project: Project, selection: Selection = Selection(),
     With ``reuse_from`` (the output folder), an unfiltered build renders only what is stale
     and takes every other file from that folder, so the result is the same as a full
     build's (see :func:`_previous` for when a file counts as current).
+
+    With a ``stager``, rendered files are written to temp files in output/ as they come
+    (the caller, ``kanalprofil build``, applies or discards them, see
+    :mod:`generator.staging`), and the result holds their paths and hashes, not bytes.
     """
     problems = problems if problems is not None else Problems()
     with _collector_paused():
@@ -236,7 +242,8 @@ def build(project: Project, selection: Selection = Selection(),
     use_cache(renderer.templates.cache)  # the project's cache folder, or None
     fragments.use_cache(renderer.templates.cache)
     made = render_parts(renderer, profiles, work, languages, selection,
-                        project.settings.review_max_age_months, pages=pages, linked=published)
+                        project.settings.review_max_age_months, pages=pages, linked=published,
+                        on_files=stager.stage if stager is not None else None)
     rendered = [channel.id for channel in work]
     for channel in profiles.channels:
         if channel.id in made:
@@ -254,6 +261,8 @@ def build(project: Project, selection: Selection = Selection(),
             add_preview(result, renderer, profiles, languages)
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
+    if stager is not None:
+        stager.stage(result.files)  # the preview, and what came without a stager's look
     flush()
     fragments.flush()
     if previous is not None:
@@ -484,12 +493,15 @@ def write_output(project: Project, selection: Selection = Selection(),
     return write_result(project, build(project, selection, problems), selection)
 
 
-def write_result(project: Project, result: BuildResult,
-                 selection: Selection = Selection()) -> tuple[Plan, ApplyResult]:
-    """Make output/ match a build result: only changed files are written."""
+def write_result(project: Project, result: BuildResult, selection: Selection = Selection(),
+                 stager: Stager | None = None) -> tuple[Plan, ApplyResult]:
+    """Make output/ match a build result: only changed files are written (or renamed
+    into place, those the ``stager`` the build had wrote already)."""
     from generator.plan import make_plan
     from generator.writer import apply_plan
 
     plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
-                     selected=selected_paths(selection), current=result.current)
+                     selected=selected_paths(selection), current=result.current,
+                     staged=stager.staged if stager is not None else None,
+                     disk=stager.disk if stager is not None else None)
     return plan, apply_plan(plan, project.output_dir)

@@ -5,7 +5,8 @@ the manifest's hash; the plan then knows them as current by that hash and never 
 their bytes. Holding them anyway cost most of the memory of a rebuild (at 5,000
 channels, some 200 MB of statement pages, overview pages and the preview). A file taken
 over is therefore kept as its path and hash, and read (and checked again) only if
-something asks for its bytes, such as ``show``.
+something asks for its bytes, such as ``show``. A file ``build`` has already written to
+a temp file beside its target (:mod:`generator.staging`) is kept the same way.
 """
 
 from __future__ import annotations
@@ -31,6 +32,19 @@ class OutputFiles(MutableMapping[str, bytes]):
 
     def on_disk(self, path: str) -> bool:
         return path in self._on_disk
+
+    def held(self) -> list[str]:
+        """The paths whose bytes are in memory (a list: the caller may move them to disk)."""
+        return list(self._held)
+
+    def absorb(self, other: OutputFiles) -> None:
+        """Add ``other``'s files as they are: bytes held stay held, files on disk are not
+        read (``update`` would read each one)."""
+        for path, data in other._held.items():
+            self[path] = data
+        for path, where in other._on_disk.items():
+            self._held.pop(path, None)
+            self._on_disk[path] = where
 
     def __getitem__(self, path: str) -> bytes:
         held = self._held.get(path)

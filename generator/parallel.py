@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 JOBS_ENV = "KANALPROFIL_JOBS"
@@ -64,20 +64,34 @@ def _possible(jobs: int) -> int:
     return jobs
 
 
-def map_ordered(work: Callable[[T], R], tasks: Sequence[T], jobs: int) -> list[R]:
+def map_ordered(work: Callable[[T], R], tasks: Sequence[T], jobs: int,
+                on_result: Callable[[R], None] | None = None) -> list[R]:
     """``[work(task) for task in tasks]``, spread over ``jobs`` forked processes.
 
     ``work`` may be any callable (it is inherited, never pickled); tasks and results
     must pickle. An exception in a worker is raised here, as it would be in-process.
+    ``on_result`` is called in this process on each result as soon as it is there, in
+    the order they finish (to write files while the workers render on).
     """
     global _WORK, _PARENT
     if jobs <= 1 or len(tasks) <= 1:
-        return [work(task) for task in tasks]
+        results = []
+        for task in tasks:
+            results.append(work(task))
+            if on_result is not None:
+                on_result(results[-1])
+        return results
     _WORK, _PARENT = work, os.getpid()
     pool = ProcessPoolExecutor(min(jobs, len(tasks)), initializer=_worker_started,
                                mp_context=multiprocessing.get_context("fork"))
     try:
-        results = list(pool.map(_run, tasks))
+        if on_result is None:
+            results = list(pool.map(_run, tasks))
+        else:
+            futures = [pool.submit(_run, task) for task in tasks]
+            for future in as_completed(futures):
+                on_result(future.result())
+            results = [future.result() for future in futures]
     except BaseException:
         # Tasks are short (a few channels, one page): waiting for the running ones leaves
         # no thread or process behind, so a later build in this process may fork again.
@@ -95,7 +109,14 @@ def _run(task: Any) -> Any:
 
 
 def _worker_started() -> None:
-    """End with the parent: a killed build must not leave workers rendering on."""
+    """End with the parent: a killed build must not leave workers rendering on.
+
+    A worker forked while ``build`` turns signals into exceptions (to clean up what it
+    staged, see :mod:`generator.staging`) would inherit that handler and live on after
+    the parent's death signal: workers take the default ones back.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if sys.platform.startswith("linux"):
         try:
             pr_set_pdeathsig = 1

@@ -58,6 +58,20 @@ class Change:
     #: Whether the old manifest listed the path; an untracked update overwrites a file the
     #: tool did not know it had written (e.g. after the manifest was lost).
     tracked: bool = True
+    #: A temp file beside the target that already holds the new bytes (written while the
+    #: build rendered, see :mod:`generator.staging`); such a change carries neither
+    #: ``old`` nor ``new`` in memory. Only ``build`` stages, and it shows no diff.
+    temp: str | None = None
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A generated file already written beside its target while the build rendered."""
+
+    sha256: str
+    #: The temp file holding the bytes; None when the file in output/ already has them
+    #: (compared when staging).
+    temp: str | None
 
 
 @dataclass(frozen=True)
@@ -102,12 +116,12 @@ class Plan:
 
 def check_relative_path(path: str) -> None:
     """Refuse a path that is not a plain relative POSIX path inside output/."""
-    problem = _path_problem(path)
+    problem = path_problem(path)
     if problem:
         raise KanalprofilError(f"refusing to write generated path {path!r}: {problem}")
 
 
-def _path_problem(path: str) -> str:
+def path_problem(path: str) -> str:
     if not isinstance(path, str) or not path:
         return "empty path"
     if "\\" in path:
@@ -129,7 +143,7 @@ def _path_problem(path: str) -> str:
 
 
 @dataclass
-class _Disk:
+class DiskWalk:
     """One walk of output/: regular files (and symlinks), directories, symlinks, temps."""
 
     files: set[str] = field(default_factory=set)
@@ -138,9 +152,9 @@ class _Disk:
     temps: list[str] = field(default_factory=list)
 
 
-def _scan(root: Path) -> _Disk:
+def scan_output(root: Path) -> DiskWalk:
     """Walk output/ once without following symlinks (they are recorded, not entered)."""
-    disk = _Disk()
+    disk = DiskWalk()
     stack: list[tuple[str, str]] = [(str(root), "")]
     while stack:
         abs_dir, rel_dir = stack.pop()
@@ -171,10 +185,10 @@ def _ancestors(path: str) -> Iterable[str]:
         index = path.find("/", index + 1)
 
 
-class _Guard:
+class PathGuard:
     """Checks that a path stays inside output/ once symlinks on disk are followed."""
 
-    def __init__(self, root: Path, disk: _Disk) -> None:
+    def __init__(self, root: Path, disk: DiskWalk) -> None:
         self.real_root = os.path.realpath(root)
         self.root = root
         self.disk = disk
@@ -217,12 +231,16 @@ def make_plan(
     selected: Callable[[str], bool] | None = None,
     tool_version: str = __version__,
     current: Collection[str] = (),
+    staged: Mapping[str, Staged] | None = None,
+    disk: DiskWalk | None = None,
 ) -> Plan:
     """Compare the generated ``files`` with output/ and the old manifest.
 
     ``current`` names paths whose bytes the caller has just read from output/ (as a
     regular file, not a symlink), found equal to ``files[path]`` and hashed to the
-    sha256 the old manifest records; they are neither read nor hashed again.
+    sha256 the old manifest records; they are neither read nor hashed again. ``staged``
+    names paths whose bytes a :class:`~generator.staging.Stager` has written (or found in
+    place) already, and ``disk`` is the walk of output/ it made before it wrote anything.
 
     ``selected`` (for ``--channel``/``--lang``) restricts the plan to the paths it accepts:
     nothing else is created, updated, deleted or reported, and the new manifest keeps the
@@ -234,7 +252,7 @@ def make_plan(
         raise KanalprofilError(f"{output_dir} exists but is not a directory")
     accept: Callable[[str], bool] = selected or (lambda _path: True)
 
-    problems = [f"{p!r}: {reason}" for p in sorted(files) if (reason := _path_problem(p))]
+    problems = [f"{p!r}: {reason}" for p in sorted(files) if (reason := path_problem(p))]
     if problems:
         raise KanalprofilError("refusing unsafe generated paths:\n  " + "\n  ".join(problems))
     for path in files:
@@ -248,12 +266,12 @@ def make_plan(
         raise ValueError(f"metadata for paths that are not generated: {sorted(unknown)}")
 
     old_manifest, old_manifest_bytes, notes = load_manifest(output_dir)
-    disk = _scan(output_dir)
-    guard = _Guard(output_dir, disk)
+    disk = disk if disk is not None else scan_output(output_dir)
+    guard = PathGuard(output_dir, disk)
 
     old_files = dict(old_manifest.files)
     for path in sorted(old_files):
-        reason = _path_problem(path)
+        reason = path_problem(path)
         if reason:
             notes.append(f"manifest lists an unsafe path {path!r} ({reason}); ignoring it")
             del old_files[path]
@@ -280,9 +298,19 @@ def make_plan(
             new_entries[path] = file_entry(known, meta)
             unchanged.append(path)
             continue
-        new = files[path]
         old_meta = _without_hash(old_files.get(path))
         tracked = path in old_files
+        ready = staged.get(path) if staged else None
+        if ready is not None:
+            new_entries[path] = file_entry(ready.sha256, meta)
+            if ready.temp is None:
+                unchanged.append(path)
+            else:
+                action = Action.UPDATE if path in disk.files else Action.CREATE
+                change = Change(path, action, None, None, old_meta, meta, tracked, ready.temp)
+                (updates if action is Action.UPDATE else creates).append(change)
+            continue
+        new = files[path]
         new_entries[path] = file_entry(
             known if isinstance(known, str) else hashlib.sha256(new).hexdigest(), meta)
         if path not in disk.files:

@@ -15,6 +15,7 @@ from generator.errors import Problem, Problems
 
 if TYPE_CHECKING:
     from generator.model import Channel
+    from generator.outputfiles import OutputFiles
     from generator.profiles import Profiles
     from generator.render import Renderer
 
@@ -26,11 +27,14 @@ Part = tuple[BuildResult, list[Problem]]
 def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel],
                  languages: tuple[str, ...], selection: Selection,
                  review_max_age_months: int, *, pages: bool,
-                 linked: tuple[str, ...] | None = None) -> dict[str, Part]:
+                 linked: tuple[str, ...] | None = None,
+                 on_files: Callable[[OutputFiles], None] | None = None) -> dict[str, Part]:
     """Render channels (and the pages, under the key PAGES), by channel id.
 
     ``languages`` are those to render (``--lang`` may leave some out); ``linked`` (default:
     the same) are all the languages the project publishes, which every page links to.
+    ``on_files`` sees each channel's and page's files as soon as they are rendered (a
+    :class:`~generator.staging.Stager` writes them then).
     """
     linked = linked or languages
     from generator.markup import flush
@@ -74,7 +78,14 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
     size = max(1, min(32, len(channels) // (jobs * 8))) if jobs > 1 else len(channels) or 1
     tasks += [("channels", tuple(range(start, min(start + size, len(channels)))))
               for start in range(0, len(channels), size)]
-    parts = [made for made_parts in map_ordered(task, tasks, jobs) for made in made_parts]
+    def arrived(made_parts: list[Part]) -> None:
+        for made, _ in made_parts:
+            assert on_files is not None
+            on_files(made.files)
+
+    parts = [made for made_parts in map_ordered(task, tasks, jobs,
+                                                arrived if on_files is not None else None)
+             for made in made_parts]
     made = dict(zip([c.id for c in channels], parts[len(page_list):], strict=True))
     if pages:
         files = BuildResult()
@@ -88,7 +99,7 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
 def merge_part(result: BuildResult, part: Part, problems: Problems) -> None:
     """Add one channel's or the pages' files to ``result``, and their problems."""
     made, found = part
-    result.files.update(made.files)
+    result.files.absorb(made.files)
     result.metadata.update(made.metadata)
     result.texts.extend(made.texts)
     result.statements.extend(made.statements)

@@ -203,8 +203,13 @@ def apply_plan(
         try:
             known_dirs: set[Path] = set()
             for change in writes:
-                assert change.new is not None
                 target = root / change.path
+                if change.temp is not None:  # written while the build rendered
+                    tmp = Path(change.temp)
+                    temps.append(tmp)
+                    staged.append((tmp, target))
+                    continue
+                assert change.new is not None
                 _ensure_dir(target.parent, known_dirs, new_dirs)
                 tmp = temp_path(target)
                 temps.append(tmp)  # before creating it, so cleanup can never miss it

@@ -83,6 +83,17 @@ def test_map_ordered_keeps_task_order_and_really_forks() -> None:
     assert {pid for _, pid in results} - {parent}
 
 
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+def test_map_ordered_shows_each_result_in_this_process_as_it_arrives(jobs: int) -> None:
+    parent = os.getpid()
+    seen: list[tuple[int, int]] = []
+    results = map_ordered(lambda n: [n * n], list(range(30)), jobs,
+                          lambda result: seen.append((result[0], os.getpid())))
+    assert results == [[n * n] for n in range(30)]
+    assert sorted(square for square, _ in seen) == [n * n for n in range(30)]
+    assert {pid for _, pid in seen} == {parent}
+
+
 def _fails_on_seven(n: int) -> int:
     if n == 7:
         raise ValueError("seven")
@@ -141,6 +152,7 @@ def test_workers_end_when_the_build_process_is_killed(tmp_path: Path) -> None:
     import time
 
     from bench.synth import generate
+    from generator.plan import is_temp_name
     from tests.conftest import snapshot
 
     root = generate(tmp_path / "org", 150)
@@ -164,4 +176,10 @@ def test_workers_end_when_the_build_process_is_killed(tmp_path: Path) -> None:
     finally:
         if build.poll() is None:
             build.kill()
-    assert snapshot(root / "output") == before  # killed while rendering: nothing written
+    # Killed while rendering: no file changed. Files already staged may be left as temp
+    # files beside their targets (only SIGKILL can do that); the next build removes them.
+    after = snapshot(root / "output")
+    assert {p: d for p, d in after.items() if not is_temp_name(p.rsplit("/", 1)[-1])} == before
+    subprocess.run([sys.executable, "-m", "generator", "build"], cwd=root, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    assert not [p for p in snapshot(root / "output") if is_temp_name(p.rsplit("/", 1)[-1])]

@@ -24,10 +24,14 @@ def build(config: Path | None, strict: bool | None, channels: tuple[str, ...],
           langs: tuple[str, ...]) -> None:
     """Render every text and write output/ (only files that changed)."""
     from generator.build import write_result
+    from generator.staging import staging
 
     project = load(config, strict)
     chosen = selection(channels, langs)
-    plan, applied = write_result(project, run_build(project, chosen), chosen)
+    # A build of everything writes each file as soon as it is rendered (generator/staging.py)
+    with staging(project.output_dir, enabled=chosen.everything) as stager:
+        result = run_build(project, chosen, stager=stager)
+        plan, applied = write_result(project, result, chosen, stager)
     out = project.display(project.output_dir)
     if applied.created or applied.updated or applied.deleted:
         click.echo(f"{out}/: {len(applied.created)} created, {len(applied.updated)} updated, "

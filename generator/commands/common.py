@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from generator.build import BuildResult, Selection
     from generator.plan import Plan
     from generator.project import Project
+    from generator.staging import Stager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +60,8 @@ def selection(channels: tuple[str, ...], langs: tuple[str, ...]) -> Selection:
     return Selection(frozenset(channels), frozenset(langs))
 
 
-def run_build(project: Project, chosen: Selection, *, reuse: bool = True) -> BuildResult:
+def run_build(project: Project, chosen: Selection, *, reuse: bool = True,
+              stager: Stager | None = None) -> BuildResult:
     """Build in memory; ``reuse`` takes current files from output/ (the result then may
     hold no parsed profiles, so commands that need them pass False)."""
     from generator.build import build
@@ -67,7 +69,7 @@ def run_build(project: Project, chosen: Selection, *, reuse: bool = True) -> Bui
 
     problems = Problems()
     result = build(project, chosen, problems,
-                   reuse_from=project.output_dir if reuse else None)
+                   reuse_from=project.output_dir if reuse else None, stager=stager)
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     _check_filters(result, chosen)

@@ -42,38 +42,70 @@ _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
 _CACHE_SIZE = 1 << 13  # shared chunks are few; unique ones only fill it
 
 
-#: Every inline pattern Python-Markdown registers (3.x, with tables), and a search that
-#: finds whatever any of them could start with: `` ` `` (code), ``\\`` (escapes), ``[``
-#: (links, images, references), ``<`` (autolinks, HTML), ``&`` (entities), ``*`` and
-#: ``_`` (emphasis), two spaces before a line break.
-_INLINE_PATTERNS = ("backtick", "escape", "reference", "link", "image_link",
-                    "image_reference", "short_reference", "short_image_ref", "autolink",
-                    "automail", "linebreak", "html", "entity", "em_strong")
-_INLINE_START = re.compile(r"[`\\\[<&*_]|  \n")
+#: Every inline pattern Python-Markdown registers (3.x, with tables), and what a text must
+#: contain for it to match at all: `` ` `` (code), ``\\`` (escapes), any ``[`` (links and
+#: references; one after ``!`` too, since an escape before the ``!`` frees it), ``![``
+#: (images), ``<`` (autolinks, HTML), ``&`` (entities), ``*`` and ``_`` (emphasis), two
+#: spaces before a line break.
+_LINK = frozenset({"[", "!["})
+_TRIGGERS: dict[str, frozenset[str]] = {
+    "backtick": frozenset("`"), "escape": frozenset("\\"), "reference": _LINK,
+    "link": _LINK, "image_link": frozenset({"!["}), "image_reference": frozenset({"!["}),
+    "short_reference": _LINK, "short_image_ref": frozenset({"!["}),
+    "autolink": frozenset("<"), "automail": frozenset("<"), "linebreak": frozenset({"  \n"}),
+    "html": frozenset("<"), "entity": frozenset("&"), "em_strong": frozenset("*_"),
+}
+#: Finds every trigger (``![`` as one token).
+_TRIGGER = re.compile(r"!\[|[`\\\[<&*_]|  \n")
 
 
 class _PlainTextFirst(InlineProcessor):
-    """Python-Markdown's inline processor, minus the pattern loop for plain text.
+    """Python-Markdown's inline processor, minus the patterns that cannot match.
 
-    Most text nodes in a statement hold none of the characters an inline pattern starts
-    with; the stock processor still tries all fourteen patterns on each of them. Such a
-    text is returned as it is, which is what the loop would return.
+    The stock processor tries all fourteen patterns on every text node, each a regular
+    expression search over the whole text. Each text is looked at once for what the
+    patterns start with (:data:`_TRIGGERS`): a text with none of it is returned as it is,
+    and otherwise only the patterns it has a start for are tried, in the stock order.
+    Skipping a pattern is what the stock loop does when it finds no match (go to the
+    next one, from the text's start), and as patterns only replace text by placeholders
+    (``\x02klzzwxh:N\x03``), a start missing at first never appears later.
     """
 
+    def __init__(self, md: markdown_lib.Markdown, triggers: list[frozenset[str]]) -> None:
+        super().__init__(md)
+        self._triggers = triggers
+
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
-        if not isinstance(data, AtomicString) and _INLINE_START.search(data) is None:
+        if isinstance(data, AtomicString):
             return data
-        handle = super()._InlineProcessor__handleInline  # type: ignore[misc]
-        return str(handle(data, patternIndex))
+        present = set(_TRIGGER.findall(data))
+        if not present:
+            return data
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns = self.inlinePatterns
+        triggers = self._triggers
+        start = 0
+        while patternIndex < len(triggers):
+            if triggers[patternIndex].isdisjoint(present):
+                patternIndex += 1
+                start = 0
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
 
 
 @lru_cache(maxsize=1)
 def _converter() -> markdown_lib.Markdown:
     converter = markdown_lib.Markdown(extensions=["tables"], output_format="html")
     patterns = converter.inlinePatterns
-    if len(patterns) == len(_INLINE_PATTERNS) and all(n in patterns for n in _INLINE_PATTERNS) \
+    if len(patterns) == len(_TRIGGERS) and all(n in patterns for n in _TRIGGERS) \
             and "inline" in converter.treeprocessors:
-        converter.treeprocessors.register(_PlainTextFirst(converter), "inline", 20)
+        triggers = [frozenset[str]()] * len(patterns)
+        for name, trigger in _TRIGGERS.items():
+            triggers[patterns.get_index_for_name(name)] = trigger
+        converter.treeprocessors.register(_PlainTextFirst(converter, triggers), "inline", 20)
     return converter
 
 

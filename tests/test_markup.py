@@ -55,3 +55,23 @@ def test_inline_markup_and_plain_text_convert_as_python_markdown_does(
         paragraphs: list[str]) -> None:
     text = "\n\n".join(paragraphs)
     assert markdown_to_html(text) == _whole(text)
+
+
+#: Pieces that start (and end) every inline pattern, so generated texts often match them.
+TOKENS = st.sampled_from([
+    "a", " ", "b c", "\n", "  \n", "*", "**", "_", "__", "`", "``", "\\", "\\!", "\\[", "!",
+    "[", "]", "![", "](", ")", "[x](https://example.org)", "![alt](https://e.org/i.png)",
+    "[ref]", "[ref][]", "<https://example.org>", "<a@b.no>", "<b>", "</b>", "<!-- c -->",
+    "&amp;", "&#38;", "&", "<", ">", "(", "æ", ":", "#",
+])
+
+
+@given(st.lists(st.lists(TOKENS, min_size=1, max_size=25).map("".join), min_size=1,
+                max_size=4))
+def test_only_the_patterns_a_text_can_match_are_tried_with_the_same_result(
+        paragraphs: list[str]) -> None:
+    from generator.markup import _converter, _PlainTextFirst
+
+    assert isinstance(_converter().treeprocessors["inline"], _PlainTextFirst)
+    text = "\n\n".join(paragraphs)
+    assert markdown_to_html(text) == _whole(text)

@@ -58,7 +58,7 @@ def test_diff_formats(in_project: Path, runner: CliRunner) -> None:
     text = runner.invoke(main, ["diff", "--no-color"])
     assert text.exit_code == 0
     assert "--- a/channels/facebook/en/statement.md" in text.output
-    assert "+We aim to answer within 1 working day." in text.output
+    assert "+We answer within 1 working day." in text.output
     assert "\x1b[" not in text.output
     coloured = runner.invoke(main, ["diff", "--color"], color=True)
     assert "\x1b[" in coloured.output

@@ -17,7 +17,8 @@ from tests.conftest import ROOT
 def test_bench_runs_at_n_20(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "20",
-                    "--repeat", "1", "--out", str(out), "--work", str(tmp_path / "work")],
+                    "--repeat", "1", "--heavy-repeat", "2", "--out", str(out),
+                    "--work", str(tmp_path / "work")],
                    check=True, capture_output=True, text=True, timeout=300)
     document = json.loads(out.read_text(encoding="utf-8"))
     result = document["sizes"]["20"]
@@ -25,6 +26,7 @@ def test_bench_runs_at_n_20(tmp_path: Path) -> None:
                 "help", "import_click"):
         assert result[key]["seconds"] > 0, key
         assert result[key]["max_rss_kb"] > 0, key
+    assert result["full"]["runs"] == result["reference"]["runs"] == 2
     assert result["nothing_changed"]["wrote_nothing"] is True
     assert "updated" in result["one_changed"]["output"]
     assert set(result["phases"]) == {"prepare", "render_parallel", "preview", "other",

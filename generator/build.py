@@ -168,8 +168,14 @@ def prepare(project: Project, problems: Problems) -> tuple[Templates, Renderer |
     from generator.localise import make_localiser
     from generator.render import Renderer
 
-    validate_settings(project.settings,
-                      Location(project.display(project.config_file or project.root)), problems)
+    where = Location(project.display(project.config_file or project.root))
+    validate_settings(project.settings, where, problems)
+    built = _build_languages(project, profiles)
+    preview_language = project.settings.preview_language
+    if preview_language not in (None, *built):
+        problems.error(project.location("preview_language"),
+                       f"preview_language {preview_language!r} is not a language this "
+                       "project builds", f"use one of: {', '.join(built)}")
     report_checks(run_checks(profiles, catalogue, project.settings), project.settings,
                   problems)
     profiles.save_cache()  # after the checks, which add their per-file findings
@@ -258,7 +264,8 @@ def build(project: Project, selection: Selection = Selection(),
             from generator.preview import add_preview
 
             result.sort_texts([c.id for c in profiles.channels], languages)
-            add_preview(result, renderer, profiles, languages)
+            add_preview(result, renderer, profiles, languages,
+                        project.settings.preview_language)
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
     if stager is not None:

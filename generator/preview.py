@@ -13,11 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
+from markupsafe import Markup, escape
 
 from generator.model import STATUSES
+from generator.previewwords import PREVIEW_WORDS, preview_words, rule_label, slot_label
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -27,32 +29,9 @@ if TYPE_CHECKING:
     from generator.texts import Statement, Text
 
 PREVIEW_PATH = "index.html"
-#: The preview's own interface language (the texts keep theirs, marked with ``lang``).
+#: The language of the preview's own words when nothing else is asked for.
 UI_LANG = "en"
 
-#: What a platform calls a slot on its profile page, where it is not the generic name.
-SLOT_LABELS: Mapping[str, str] = {"name": "Name", "bio": "Bio", "about": "About",
-                                  "pinned": "Pinned post", "fields": "Profile fields"}
-PLATFORM_SLOT_LABELS: Mapping[tuple[str, str], str] = {
-    ("facebook", "bio"): "Intro",
-    ("facebook", "name"): "Page name",
-    ("linkedin", "bio"): "Tagline",
-    ("linkedin", "name"): "Page name",
-    ("youtube", "about"): "Description",
-    ("youtube", "name"): "Channel name",
-    ("mastodon", "name"): "Display name",
-    ("bluesky", "name"): "Display name",
-    ("x", "pinned"): "Pinned post",
-}
-RULE_LABELS: Mapping[str, str] = {
-    "code_points": "characters (code points)",
-    "utf16": "UTF-16 code units",
-    "graphemes": "characters (graphemes)",
-    "utf8_bytes": "bytes (UTF-8)",
-    "x_weighted": "weighted characters (X)",
-    "mastodon_note": "characters (Mastodon)",
-    "strictest": "characters (strictest count)",
-}
 _FIELD = re.compile(r"field-(\d+)-(name|value)")
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
@@ -64,6 +43,8 @@ class Meter:
     rule: str
     count: int
     limit: int
+    #: How ``rule`` counts, in the preview's language (English when not given).
+    label: str = field(default="", compare=False)
 
     @property
     def over(self) -> bool:
@@ -75,7 +56,7 @@ class Meter:
 
     @property
     def rule_label(self) -> str:
-        return " or ".join(RULE_LABELS.get(r, r) for r in self.rule.split(" or "))
+        return self.label or rule_label(PREVIEW_WORDS, self.rule)
 
 
 @dataclass(frozen=True)
@@ -168,14 +149,16 @@ def split_languages(text: str, languages: Sequence[str],
     return tuple(parts)
 
 
-def slot_view(text: Text, platform: Platform) -> SlotView:
+def slot_view(text: Text, platform: Platform, words: Mapping[str, Any] = PREVIEW_WORDS
+              ) -> SlotView:
     base = _FIELD.sub(r"field-\2", text.slot)
     slot = platform.slots.get(text.slot) or platform.slots.get("fields")
     separator = "\n\n" if slot is not None and slot.line_breaks else " / "
-    label = PLATFORM_SLOT_LABELS.get((platform.id, base)) or SLOT_LABELS.get(base, base)
     return SlotView(
-        key=text_path(text), slot=text.slot, label=label, text=text.text,
-        meters=tuple(Meter(rule, count, limit) for rule, count, limit in text.measures),
+        key=text_path(text), slot=text.slot, label=slot_label(words, platform.id, base),
+        text=text.text,
+        meters=tuple(Meter(rule, count, limit, rule_label(words, rule))
+                     for rule, count, limit in text.measures),
         parts=split_languages(text.text, text.languages, separator))
 
 
@@ -191,8 +174,10 @@ def initials(name: str) -> str:
 
 def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
                 profiles: Profiles, platforms: Mapping[str, Platform],
-                org_names: Mapping[str, str]) -> list[Card]:
-    """One card per channel and profile language, in channel order, texts in slot order."""
+                org_names: Mapping[str, str], ui_lang: str = UI_LANG,
+                words: Mapping[str, Any] = PREVIEW_WORDS) -> list[Card]:
+    """One card per channel and profile language, in channel order, texts in slot order;
+    labels in ``words`` and language names in ``ui_lang``, the preview's language."""
     from generator.pages import to_html_many
 
     cards: dict[tuple[str, tuple[str, ...]], Card] = {}
@@ -208,10 +193,11 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
                 id=f"{channel.id}-{'-'.join(text.languages)}", channel=channel.id,
                 platform=platform.id, platform_name=platform.name, status=channel.status,
                 languages=text.languages,
-                language_names=" + ".join(language_name(lang) for lang in text.languages),
+                language_names=" + ".join(language_name(lang, ui_lang)
+                                          for lang in text.languages),
                 handle=channel.handle or "", url=channel.url, display_name=org_name,
                 initials=initials(org_name))
-        view = slot_view(text, platform)
+        view = slot_view(text, platform, words)
         match = _FIELD.fullmatch(text.slot)
         if match is None:
             card.slots[text.slot] = view
@@ -232,7 +218,7 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
         for statement in batch:
             html = statement.html if statement.html is not None else next(converted)
             embedded = StatementView(
-                statement.language, language_name(statement.language),
+                statement.language, language_name(statement.language, ui_lang),
                 f"channels/{statement.channel}/{statement.language}/statement.html",
                 embedded_statement_html(html))
             for card in by_card_channel[statement.channel]:
@@ -242,52 +228,73 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
 
 
 def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
-                    languages: Sequence[str]) -> dict[str, object]:
-    """Everything ``preview.html.j2`` shows; only public values."""
+                    languages: Sequence[str], ui_lang: str | None = None
+                    ) -> dict[str, object]:
+    """Everything ``preview.html.j2`` shows; only public values. Its own words are in
+    ``ui_lang`` (default: the first of ``languages``)."""
     org = profiles.organisation
+    ui_lang = ui_lang or (languages[0] if languages else UI_LANG)
+    localiser = renderer.localisers.get(ui_lang)
+    own_words = localiser.words if localiser is not None else {}
+    words = preview_words(own_words)
     org_names = {lang: org.name[lang] for lang in org.languages}
     cards = build_cards(result.texts, result.statements, profiles,
-                        renderer.catalogue.platforms, org_names)
+                        renderer.catalogue.platforms, org_names, ui_lang, words)
     short = org.short_name or org.name
     for card in cards:
         card.initials = initials(short.get(card.languages[0]) or card.display_name)
-    ui_name = org_names.get(UI_LANG) or org_names[org.languages[0]]
+    ui_name = org_names.get(ui_lang) or org_names[org.languages[0]]
     statuses = {c.status for c in cards}
     card_langs = {lang for c in cards for lang in c.languages}
+    status_words = own_words.get("statuses")
+    status_names = {status: str(status_words.get(status, status))
+                    if isinstance(status_words, Mapping) else status for status in STATUSES}
+    over = sum(1 for c in cards for s in c.all_slots if s.over)
+    texts = {s.key: s.text for c in cards for s in c.all_slots}
     return {
-        "lang": UI_LANG,
-        "title": f"Profile preview: {ui_name}",
+        "lang": ui_lang,
+        "title": words["title"].format(organisation=ui_name),
         "organisation": ui_name,
+        "ui": words,
+        "intro": Markup(escape(words["intro"]).replace(
+            "{folder}", Markup("<code>channels/</code>"))),
+        "statuses": status_names,
+        # what the page's script says, in the same words
+        "script_words": {key: words[key] for key in
+                         ("showing", "copy_button", "copied", "copied_status", "copy_failed")},
         "cards": cards,
-        "texts": {s.key: s.text for c in cards for s in c.all_slots},
+        "texts": texts,
         "filters": {
             "platform": sorted({(c.platform, c.platform_name) for c in cards},
                                key=lambda p: p[1].casefold()),
-            "language": [(lang, language_name(lang)) for lang in languages
+            "language": [(lang, language_name(lang, ui_lang)) for lang in languages
                          if lang in card_langs],
             "status": [s for s in STATUSES if s in statuses],
         },
-        "overviews": [(lang, language_name(lang), language_name(lang, lang),
+        "overviews": [(lang, language_name(lang, ui_lang), language_name(lang, lang),
                        f"site/{lang}/overview.html")
                       for lang in languages
                       if f"site/{lang}/overview.html" in result.files],
         "planned": [c.id for c in profiles.channels if c.status == "planned"],
-        "over": sum(1 for c in cards for s in c.all_slots if s.over),
+        "over": over,
+        "summary": words["summary"].format(
+            profiles=len(cards), texts=len(texts),
+            over=words["over_some"].format(n=over) if over else words["over_none"]),
     }
 
 
 #: The preview context's values made from the list of channels: a card's fragment may
 #: not depend on them, so the page scope leaves them out (see :mod:`generator.fragments`).
-PREVIEW_LISTS = ("cards", "texts", "filters", "planned", "over")
+PREVIEW_LISTS = ("cards", "texts", "filters", "planned", "over", "summary")
 
 
 def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
-                languages: Sequence[str]) -> None:
+                languages: Sequence[str], ui_lang: str | None = None) -> None:
     """The preview page; rendered piece by piece, since it grows with every channel."""
     from generator import fragments
     from generator.pages import scope_inputs
 
-    context = preview_context(result, renderer, profiles, languages)
+    context = preview_context(result, renderer, profiles, languages, ui_lang)
     context[fragments.SCOPE] = fragments.page_scope(
         "preview.html.j2", context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
     rendered = renderer.render_page_to(lambda pieces: result.add_pieces(PREVIEW_PATH, pieces),

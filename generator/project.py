@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from generator.schema import (
     Str,
     spec_field,
 )
-from generator.yamlload import YamlError, load_file
+from generator.yamlload import LocatedDict, YamlError, load_file
 
 PROJECT_FILE = "kanalprofil.yml"
 
@@ -49,6 +49,10 @@ class ProjectSettings:
     languages: tuple[str, ...] = spec_field(
         ListOf(Language(), unique=True), "Build only these of the organisation's languages "
         "(default: all).", factory=tuple, example=["nb", "en"])
+    preview_language: str | None = spec_field(
+        Language(), "The language of the preview page's own words (output/index.html): "
+        "labels, buttons, filters. One of the languages built (default: the first).",
+        default=None, example="en")
     strict: bool = spec_field(Bool(), "Treat warnings as errors (like --strict).",
                               default=False)
     review_max_age_months: int = spec_field(
@@ -70,6 +74,13 @@ class Project:
     settings: ProjectSettings
     config_file: Path | None
     digest: str
+    #: Where each top-level setting's value is written, for messages about it.
+    where: Mapping[str, Location] = field(default_factory=dict)
+
+    def location(self, setting: str) -> Location:
+        """The value of ``setting`` in the project file (or the file, if not written)."""
+        return self.where.get(setting) or Location(
+            self.display(self.config_file or self.root))
 
     @property
     def profiles_dir(self) -> Path:
@@ -113,5 +124,6 @@ def load_project(config: Path | None, problems: Problems) -> Project:
     if settings is MISSING:
         settings = ProjectSettings()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Project(root, settings, path, digest)
+    where = {key: raw.value_at(key) for key in raw} if isinstance(raw, LocatedDict) else {}
+    return Project(root, settings, path, digest, where)
 

@@ -146,7 +146,7 @@ def test_preview_cards_counts_and_copy_buttons(
         button.click()
         expected = (output / key).read_text(encoding="utf-8")[:-1]
         assert page.evaluate("navigator.clipboard.readText()") == expected, key
-        assert button.inner_text().startswith("Copied")
+        assert button.inner_text().startswith("Kopiert")  # the example's preview is in nb
     # The keyboard works too: focus a copy button with Tab and press Enter.
     page.evaluate("navigator.clipboard.writeText('')")
     page.locator("#f-status").focus()
@@ -170,7 +170,7 @@ def test_preview_filters(page: Page, site: tuple[Path, str, BuildResult]) -> Non
     assert total == 11  # 8 live profiles, and the retired X profile in nb, nn and en
     page.select_option("#f-platform", "mastodon")
     assert page.evaluate(visible) == ["card-mastodon-nb"]
-    assert page.locator("#shown").inner_text() == f"Showing 1 of {total} profiles."
+    assert page.locator("#shown").inner_text() == f"Viser 1 av {total} profiler."
     page.select_option("#f-platform", "")
     page.select_option("#f-language", "en")
     assert page.evaluate(visible) == ["card-bluesky-en", "card-linkedin-nb-en", "card-x-en"]
@@ -179,7 +179,7 @@ def test_preview_filters(page: Page, site: tuple[Path, str, BuildResult]) -> Non
     assert page.evaluate(visible) == ["card-tiktok-nb"]
     page.select_option("#f-language", "en")
     assert page.evaluate(visible) == []
-    assert page.locator("#shown").inner_text() == f"Showing 0 of {total} profiles."
+    assert page.locator("#shown").inner_text() == f"Viser 0 av {total} profiler."
 
 
 def test_statement_is_rendered_from_markdown_in_the_card(
@@ -187,7 +187,7 @@ def test_statement_is_rendered_from_markdown_in_the_card(
     _, url, _ = site
     page.goto(url + "index.html")
     card = page.locator("#card-facebook-nb")
-    summary = card.locator("summary", has_text="English")
+    summary = card.locator("summary", has_text="Engelsk")
     summary.click()
     statement = card.locator('.statement[lang="en"]')
     assert statement.is_visible()

@@ -13,11 +13,13 @@ from generator.build import build
 from generator.catalogue import load_catalogue
 from generator.cli import main
 from generator.errors import Problems
+from generator.model import STATUSES
 from generator.preview import Meter, build_cards, split_languages
+from generator.previewwords import PREVIEW_WORDS, preview_words
 from generator.project import load_project
 from generator.templating import Templates
 from generator.texts import Text
-from tests.conftest import ROOT
+from tests.conftest import ROOT, snapshot
 
 
 def _build(root: Path) -> dict[str, bytes]:
@@ -64,7 +66,7 @@ def test_preview_has_a_card_per_channel_and_profile_language() -> None:
     buttons = [str(a["data-copy"]) for tag, a in parsed.tags
                if tag == "button" and "data-copy" in a]
     assert sorted(buttons) == sorted(txt_files)
-    assert "threads" in html.split("Planned channels")[1]  # planned: listed, no card
+    assert "threads" in html.split("Planlagte kanaler")[1]  # planned: listed, no card
 
 
 def test_preview_is_deterministic_and_makes_no_network_requests() -> None:
@@ -90,15 +92,17 @@ def test_meter_says_over_limit_in_words_not_only_colour() -> None:
     cards = build_cards([too_long], [], result.profiles, catalogue.platforms,
                         {"nb": "Fjordetaten"})
     assert cards[0].over and cards[0].slots["bio"].meters[0] == Meter("strictest", 103, 100)
+    words = preview_words({})
     html = templates.get("preview.html.j2").render({
-        "lang": "en", "title": "t", "organisation": "o", "cards": cards,
+        "lang": "en", "title": "t", "organisation": "o", "cards": cards, "ui": words,
+        "intro": "", "statuses": {s: s for s in STATUSES}, "script_words": {},
         "texts": {"channels/facebook/nb/bio.txt": too_long.text},
         "filters": {"platform": [], "language": [], "status": []}, "overviews": [],
-        "planned": [], "over": 1})
+        "planned": [], "over": 1, "summary": "1 over the limit"})
     assert "103 / 100" in html
     assert "over limit by 3" in html
     assert 'class="meter over"' in html
-    assert "1 over the limit" in html
+    assert "characters (strictest count)" in html
 
 
 def test_bilingual_text_is_split_for_lang_attributes() -> None:
@@ -162,3 +166,61 @@ def test_filtered_build_leaves_the_preview_alone(in_project: Path, runner: CliRu
     result = runner.invoke(main, ["build", "--channel", "facebook"])
     assert result.exit_code == 0, result.output
     assert (in_project / "output/index.html").read_bytes() == before
+
+
+def _preview(project: Path, runner: CliRunner) -> str:
+    result = runner.invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    return (project / "output" / "index.html").read_text(encoding="utf-8")
+
+
+def test_preview_speaks_the_first_language_built_unless_told_otherwise(
+        in_project: Path, runner: CliRunner) -> None:
+    nb = (ROOT / "output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="nb">' in nb
+    for words in ("Alle plattformer", ">Kopier<", "Slik bruker vi kanalen", "Aktiv",
+                  "Norsk nynorsk", "tegn (strengeste telling)", "Viser {count} av"):
+        assert words in nb, words
+    assert "All platforms" not in nb and ">Copy<" not in nb
+    config = in_project / "kanalprofil.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "preview_language: nn\n",
+                      encoding="utf-8")
+    nn = _preview(in_project, runner)
+    assert '<html lang="nn">' in nn
+    for words in ("Alle plattformer", "Slik brukar vi kanalen", "teikn (strengaste teljing)",
+                  "Førehandsvising av profilane: Fjordetaten"):
+        assert words in nn, words
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "preview_language: nn", "preview_language: en"), encoding="utf-8")
+    en = _preview(in_project, runner)
+    assert '<html lang="en">' in en
+    for words in ("All platforms", ">Copy<", "Expectation statement", "Active",
+                  "Norwegian Nynorsk", "characters (strictest count)",
+                  "Profile preview: The Norwegian Fjord Agency"):
+        assert words in en, words
+    # Only the preview's own words changed: every text and statement is as before.
+    assert nb.count('data-copy="') == en.count('data-copy="')
+
+
+def test_a_preview_language_the_project_does_not_build_is_an_error(
+        in_project: Path, runner: CliRunner) -> None:
+    config = in_project / "kanalprofil.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    config.write_text("\n".join([*lines, "preview_language: de"]) + "\n", encoding="utf-8")
+    before = snapshot(in_project / "output")
+    result = runner.invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"kanalprofil.yml:{len(lines) + 1}:19: " \
+        "preview_language 'de' is not a language this project builds (use one of: nb, nn, en)"
+    assert snapshot(in_project / "output") == before
+
+
+def test_missing_preview_words_fall_back_to_english_key_by_key() -> None:
+    words = preview_words({"preview": {"copy_button": "Kopier", "slots": {"bio": "Om"},
+                                       "rules": "not a table", "title": 3}})
+    assert words["copy_button"] == "Kopier"
+    assert words["slots"] == {**PREVIEW_WORDS["slots"], "bio": "Om"}
+    assert words["rules"] == PREVIEW_WORDS["rules"]
+    assert words["title"] == PREVIEW_WORDS["title"]
+    assert preview_words({}) == {k: dict(v) if isinstance(v, dict) else v
+                                 for k, v in PREVIEW_WORDS.items()}

@@ -18,7 +18,7 @@ from tests.serving import running_server, wait_for
 def test_serves_output_and_injects_reload_only_when_serving(project: Path) -> None:
     with running_server(project) as server:
         served = server.get("/").decode()
-        assert "Profile preview" in served
+        assert "Forhåndsvisning av profilene" in served
         assert 'id="kanalprofil-live-reload"' in served
         assert "kanalprofil-live-reload" not in (project / "output/index.html").read_text()
         statement = server.get("channels/facebook/nb/statement.html").decode()

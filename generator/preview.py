@@ -24,6 +24,7 @@ from generator.previewwords import PREVIEW_WORDS, preview_words, rule_label, slo
 if TYPE_CHECKING:
     from generator.build import BuildResult
     from generator.catalogue import Platform
+    from generator.localise import Localiser
     from generator.profiles import Profiles
     from generator.render import Renderer
     from generator.texts import Statement, Text
@@ -278,9 +279,17 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
         "planned": [c.id for c in profiles.channels if c.status == "planned"],
         "over": over,
         "summary": words["summary"].format(
-            profiles=len(cards), texts=len(texts),
+            profiles=_counted(localiser, len(cards), words["profiles"]),
+            texts=_counted(localiser, len(texts), words["texts"]),
             over=words["over_some"].format(n=over) if over else words["over_none"]),
     }
+
+
+def _counted(localiser: Localiser | None, count: int, forms: Mapping[str, str]) -> str:
+    """"1 profile", "12 profiles" in the preview's language (English without one)."""
+    if localiser is not None:
+        return localiser.plural(count, forms)
+    return forms["one" if count == 1 else "other"].format(n=count)
 
 
 #: The preview context's values made from the list of channels: a card's fragment may

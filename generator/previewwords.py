@@ -28,7 +28,10 @@ PREVIEW_WORDS: Mapping[str, Any] = {
     "all_languages": "All languages",
     "status": "Status",
     "all_statuses": "All statuses",
-    "summary": "{profiles} profiles, {texts} texts, {over}.",
+    "summary": "{profiles}, {texts}, {over}.",
+    # Counted words, one form per CLDR plural category of the language ({n}: the number).
+    "profiles": {"one": "{n} profile", "other": "{n} profiles"},
+    "texts": {"one": "{n} text", "other": "{n} texts"},
     "over_some": "{n} over the limit",
     "over_none": "none over the limit",
     "showing": "Showing {count} of {total} profiles.",
@@ -72,7 +75,9 @@ def preview_words(words: Mapping[str, Any]) -> dict[str, Any]:
         value = own.get(key)
         if isinstance(default, Mapping):
             table = value if isinstance(value, Mapping) else {}
-            merged[key] = {k: str(table.get(k, v)) for k, v in default.items()}
+            # the language's own keys too: plural categories English lacks ("few", ...)
+            merged[key] = {**{k: str(v) for k, v in default.items()},
+                           **{str(k): str(v) for k, v in table.items()}}
         else:
             merged[key] = str(value) if isinstance(value, str) and value else default
     return merged

@@ -224,3 +224,21 @@ def test_missing_preview_words_fall_back_to_english_key_by_key() -> None:
     assert words["title"] == PREVIEW_WORDS["title"]
     assert preview_words({}) == {k: dict(v) if isinstance(v, dict) else v
                                  for k, v in PREVIEW_WORDS.items()}
+
+
+def test_summary_counts_in_the_language_s_plural_forms() -> None:
+    import yaml
+
+    from generator.localise import make_localiser
+    from generator.preview import _counted
+
+    words = yaml.safe_load((ROOT / "templates/nn/language.yml").read_text(encoding="utf-8"))
+    nn = preview_words(words)
+    localiser = make_localiser("nn", words)
+    assert _counted(localiser, 1, nn["profiles"]) == "1 profil"
+    assert _counted(localiser, 12, nn["profiles"]) == "12 profilar"
+    assert _counted(localiser, 5000, nn["texts"]) == "5\u00a0000 tekstar"
+    assert _counted(None, 1, PREVIEW_WORDS["texts"]) == "1 text"
+    html = (ROOT / "output" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'id="shown" role="status">11 profiler, \d+ tekster, ingen over grensen\.<',
+                     html)

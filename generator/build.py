@@ -269,7 +269,7 @@ def build(project: Project, selection: Selection = Selection(),
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
     if stager is not None:
-        stager.stage(result.files)  # the preview, and what came without a stager's look
+        stager.stage(result.files)  # the preview, rendered after the workers' files
     flush()
     fragments.flush()
     if previous is not None:
@@ -502,8 +502,8 @@ def write_output(project: Project, selection: Selection = Selection(),
 
 def write_result(project: Project, result: BuildResult, selection: Selection = Selection(),
                  stager: Stager | None = None) -> tuple[Plan, ApplyResult]:
-    """Make output/ match a build result: only changed files are written (or renamed
-    into place, those the ``stager`` the build had wrote already)."""
+    """Make output/ match a build result: only changed files are written (those the
+    build's ``stager`` wrote already are only renamed into place)."""
     from generator.plan import make_plan
     from generator.writer import apply_plan
 

@@ -85,13 +85,12 @@ def map_ordered(work: Callable[[T], R], tasks: Sequence[T], jobs: int,
     pool = ProcessPoolExecutor(min(jobs, len(tasks)), initializer=_worker_started,
                                mp_context=multiprocessing.get_context("fork"))
     try:
-        if on_result is None:
-            results = list(pool.map(_run, tasks))
-        else:
-            futures = [pool.submit(_run, task) for task in tasks]
-            for future in as_completed(futures):
-                on_result(future.result())
-            results = [future.result() for future in futures]
+        futures = [pool.submit(_run, task) for task in tasks]
+        for future in as_completed(futures):
+            result = future.result()  # raises a worker's exception
+            if on_result is not None:
+                on_result(result)
+        results = [future.result() for future in futures]
     except BaseException:
         # Tasks are short (a few channels, one page): waiting for the running ones leaves
         # no thread or process behind, so a later build in this process may fork again.

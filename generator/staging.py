@@ -59,9 +59,12 @@ class Stager:
                 files.keep_on_disk(path, staged.temp or f"{self.root}/{path}", staged.sha256)
 
     def _stage(self, path: str, data: bytes) -> Staged | None:
-        if self.off or path in self.staged or path_problem(path) or self._guard.escape(path) \
+        if self.off or path_problem(path) or self._guard.escape(path) \
                 or path in self.disk.symlinks:
+            self.staged.pop(path, None)
             return None  # the plan decides, and reports what is wrong
+        # (a path staged before and held again gets a new temp file; finish() removes
+        # the old one with the others the writer did not use)
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.root / path
         exists = path in self.disk.files
@@ -76,6 +79,7 @@ class Stager:
                 staged = Staged(sha256, str(tmp))
         except OSError:
             self.off = True
+            self.staged.pop(path, None)
             return None
         self.staged[path] = staged
         return staged

@@ -228,3 +228,17 @@ def test_a_signal_while_staging_leaves_output_byte_identical(
     assert child.returncode == exit_code, stderr
     assert "Traceback" not in stderr
     assert snapshot(project / "output") == before
+
+
+def test_a_file_staged_again_is_written_with_its_last_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    stager = Stager(out)
+    files = OutputFiles({"a.txt": b"first\n"})
+    stager.stage(files)
+    files["a.txt"] = b"second\n"  # held again, e.g. rendered once more
+    stager.stage(files)
+    plan = make_plan(out, files, {}, INPUTS, staged=stager.staged, disk=stager.disk)
+    apply_plan(plan, out)
+    stager.finish()
+    assert (out / "a.txt").read_bytes() == b"second\n"
+    assert _temps(out) == []

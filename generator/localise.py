@@ -97,11 +97,20 @@ class Localiser:
     def number(self, value: int) -> str:
         return str(format_decimal(value, locale=self.locale))
 
-    def plural(self, count: int, forms: Mapping[str, str]) -> str:
-        """Pick the CLDR plural form of a phrase from ``language.yml`` ({n} is the number)."""
+    def plural(self, count: int, forms: Mapping[str, str], *, spelled: bool = False) -> str:
+        """Pick the CLDR plural form of a phrase from ``language.yml`` ({n} is the number;
+        ``spelled``: in words where the language writes it so, see :meth:`spelled`)."""
         form = self.locale.plural_form(count)
         text = forms.get(form) or forms.get("other") or next(iter(forms.values()))
-        return str(text).format(n=self.number(count))
+        return str(text).format(n=self.spelled(count) if spelled else self.number(count))
+
+    def spelled(self, count: int) -> str:
+        """A small number in words, as plain language writes it in running text ("two
+        working days"): the language's ``numbers:`` list; larger ones in digits."""
+        words = self.words.get("numbers")
+        if isinstance(words, list) and 0 < count < len(words):
+            return str(words[count])
+        return self.number(count)
 
     def duration(self, amount: int, unit: str) -> str:
         """'2 hours', '3 business days': CLDR units where CLDR has them."""
@@ -114,7 +123,7 @@ class Localiser:
     def _duration(self, amount: int, unit: str) -> str:
         own = self.words.get("units", {}).get(unit)
         if own:
-            return self.plural(amount, own)
+            return self.plural(amount, own, spelled=True)
         cldr = {"hours": "duration-hour", "days": "duration-day"}[unit]
         return str(format_unit(amount, cldr, length="long", locale=self.locale))
 

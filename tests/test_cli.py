@@ -91,8 +91,8 @@ def test_check_fails_when_a_policy_line_changes(in_project: Path, runner: CliRun
     assert runner.invoke(main, ["build"]).exit_code == 0
     for channel in ("facebook", "instagram", "linkedin"):
         statement = (in_project / f"output/channels/{channel}/en/statement.md").read_text()
-        assert "3 working days" in statement, channel
-    assert "4 hours" in (in_project / "output/channels/mastodon/en/statement.md").read_text()
+        assert "three working days" in statement, channel
+    assert "four hours" in (in_project / "output/channels/mastodon/en/statement.md").read_text()
 
 
 def test_show_prints_exactly_the_slot_text(in_project: Path, runner: CliRunner) -> None:

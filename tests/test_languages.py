@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -49,3 +50,22 @@ def test_a_fourth_language_needs_only_data_and_templates(tmp_path: Path, runner:
     html = (project / "output/channels/facebook/se/statement.html").read_text()
     assert '<html lang="se">' in html
     assert (project / "output/channels/facebook/en/statement.md").is_file()
+
+
+def test_response_times_write_small_numbers_in_words() -> None:
+    import yaml
+
+    from generator.localise import make_localiser
+
+    def localiser(lang: str) -> Any:
+        words = yaml.safe_load((ROOT / f"templates/{lang}/language.yml").read_text("utf-8"))
+        return make_localiser(words["locale"], words)
+
+    nb, nn, en = localiser("nb"), localiser("nn"), localiser("en")
+    assert nb.duration(1, "business_days") == "én arbeidsdag"
+    assert nb.duration(2, "business_days") == "to arbeidsdager"
+    assert nn.duration(4, "hours") == "fire timar"
+    assert en.duration(1, "business_days") == "one working day"
+    assert en.duration(12, "hours") == "twelve hours"
+    assert nb.duration(13, "business_days") == "13 arbeidsdager"  # past the words: digits
+    assert nb.duration(48, "hours") == "48 timer"

@@ -155,7 +155,7 @@ def test_english_overview_has_purpose_activity_answers_and_shared_rules() -> Non
     md = _build(ROOT)["site/en/overview.md"].decode()
     assert "**What it is for:**" in md
     assert "**How active we are:** we post three to five times a week" in md
-    assert "we answer within 4 hours. We keep an eye on the channel every day" in md
+    assert "we answer within four hours. We keep an eye on the channel every day" in md
     assert "**Trial:**" in md
     assert "## The same rules everywhere" in md
     assert "In an emergency, call 112." in md

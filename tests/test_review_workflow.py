@@ -58,7 +58,7 @@ def test_diff_formats(in_project: Path, runner: CliRunner) -> None:
     text = runner.invoke(main, ["diff", "--no-color"])
     assert text.exit_code == 0
     assert "--- a/channels/facebook/en/statement.md" in text.output
-    assert "+We answer within 1 working day." in text.output
+    assert "+We answer within one working day." in text.output
     assert "\x1b[" not in text.output
     coloured = runner.invoke(main, ["diff", "--color"], color=True)
     assert "\x1b[" in coloured.output
@@ -77,9 +77,9 @@ def test_filters_touch_only_what_they_select(in_project: Path, runner: CliRunner
     assert result.exit_code == 0, result.output
     assert " 0 deleted" in result.output
     out = in_project / "output"
-    assert "1 working day" in (out / "channels/facebook/en/statement.md").read_text()
-    assert "2 working days" in (out / "channels/instagram/en/statement.md").read_text()
-    assert "2 arbeidsdager" in (out / "channels/facebook/nb/bio.txt").read_text()
+    assert "one working day" in (out / "channels/facebook/en/statement.md").read_text()
+    assert "two working days" in (out / "channels/instagram/en/statement.md").read_text()
+    assert "to arbeidsdager" in (out / "channels/facebook/nb/bio.txt").read_text()
     still_stale = runner.invoke(main, ["check"])
     assert still_stale.exit_code == 1
     assert "channels/facebook/en/statement.md" not in still_stale.stderr
@@ -127,7 +127,7 @@ def test_github_actions_recipe_runs_as_documented(project: Path, tmp_path: Path)
     first = subprocess.run(["bash", "-euo", "pipefail", "-c", summary], cwd=project, env=env,
                            capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
-    assert "1 working day" in (project / "kanalprofil-diff.md").read_text()
+    assert "one working day" in (project / "kanalprofil-diff.md").read_text()
     # without rebuilding, the PR's output/ is stale and the check step fails it
     failing = subprocess.run(["bash", "-c", stale_check], cwd=project, env=env,
                              capture_output=True, text=True, check=False)

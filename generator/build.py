@@ -243,33 +243,43 @@ def build(project: Project, selection: Selection = Selection(),
     pages = not selection.channels and not (previous is not None and previous.unchanged)
     from generator import fragments
     from generator.markup import flush, use_cache
-    from generator.rendering import merge_part, render_parts
+    from generator.rendering import Part, merge_part, render_parts
 
     use_cache(renderer.templates.cache)  # the project's cache folder, or None
     fragments.use_cache(renderer.templates.cache)
-    made = render_parts(renderer, profiles, work, languages, selection,
-                        project.settings.review_max_age_months, pages=pages, linked=published,
-                        on_files=stager.stage if stager is not None else None)
     rendered = [channel.id for channel in work]
-    for channel in profiles.channels:
-        if channel.id in made:
-            merge_part(result, made[channel.id], problems)
-        elif previous is not None and selection.channel(channel.id):
-            previous.take(result, channel.id)
-    if previous is not None and previous.unchanged:
-        previous.take(result, PAGES)
-    elif pages:
-        merge_part(result, made[PAGES], problems)
-        if selection.everything:
+
+    def channels_done(made: dict[str, Part]) -> None:
+        """Every channel's files are there: make the preview while the pages render."""
+        for channel in profiles.channels:
+            if channel.id in made:
+                merge_part(result, made[channel.id], problems)
+            elif previous is not None and selection.channel(channel.id):
+                previous.take(result, channel.id)
+        if previous is not None and previous.unchanged:
+            previous.take(result, PAGES)
+        elif pages and selection.everything:
+            from generator.pages import page_tasks
             from generator.preview import add_preview
 
             result.sort_texts([c.id for c in profiles.channels], languages)
+            overviews = {lang for lang, name in page_tasks(renderer, profiles, languages)
+                         if name == "overview"}
             add_preview(result, renderer, profiles, languages,
-                        project.settings.preview_language)
+                        project.settings.preview_language, overviews)
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
+            if stager is not None:
+                stager.stage(result.files)
+
+    made = render_parts(renderer, profiles, work, languages, selection,
+                        project.settings.review_max_age_months, pages=pages, linked=published,
+                        on_files=stager.stage if stager is not None else None,
+                        on_channels=channels_done)
+    if pages:
+        merge_part(result, made[PAGES], problems)
     if stager is not None:
-        stager.stage(result.files)  # the preview, rendered after the workers' files
+        stager.stage(result.files)  # anything not staged on the way (nothing, normally)
     flush()
     fragments.flush()
     if previous is not None:
@@ -349,12 +359,11 @@ class _Previous:
     def take(self, result: BuildResult, unit: str) -> None:
         for path, data in self.current.get(unit, {}).items():
             result.current.add(path)
-            if data is None:
-                sha256 = self.manifest.sha256(path)
-                assert sha256 is not None  # checked when the file was read
-                result.files.keep_on_disk(path, f"{self.root}/{path}", sha256)
-            else:
-                result.files[path] = data
+            # On disk even when its bytes were read (to restore texts for the preview):
+            # a build that stages its files must not write these again.
+            sha256 = self.manifest.sha256(path)
+            assert sha256 is not None  # checked when the file was read
+            result.files.keep_on_disk(path, f"{self.root}/{path}", sha256)
             meta = self.manifest.metadata(path)
             if meta:
                 result.metadata[path] = meta

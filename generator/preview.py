@@ -10,7 +10,7 @@ notes) is passed to the template.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -229,10 +229,11 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
 
 
 def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
-                    languages: Sequence[str], ui_lang: str | None = None
-                    ) -> dict[str, object]:
+                    languages: Sequence[str], ui_lang: str | None = None,
+                    overviews: Collection[str] = ()) -> dict[str, object]:
     """Everything ``preview.html.j2`` shows; only public values. Its own words are in
-    ``ui_lang`` (default: the first of ``languages``)."""
+    ``ui_lang`` (default: the first of ``languages``); ``overviews`` are the languages
+    with a public channel overview to link to (made at the same time, by the workers)."""
     org = profiles.organisation
     ui_lang = ui_lang or (languages[0] if languages else UI_LANG)
     localiser = renderer.localisers.get(ui_lang)
@@ -274,8 +275,7 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
         },
         "overviews": [(lang, language_name(lang, ui_lang), language_name(lang, lang),
                        f"site/{lang}/overview.html")
-                      for lang in languages
-                      if f"site/{lang}/overview.html" in result.files],
+                      for lang in languages if lang in overviews],
         "planned": [c.id for c in profiles.channels if c.status == "planned"],
         "over": over,
         "summary": words["summary"].format(
@@ -298,12 +298,13 @@ PREVIEW_LISTS = ("cards", "texts", "filters", "planned", "over", "summary")
 
 
 def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
-                languages: Sequence[str], ui_lang: str | None = None) -> None:
+                languages: Sequence[str], ui_lang: str | None = None,
+                overviews: Collection[str] = ()) -> None:
     """The preview page; rendered piece by piece, since it grows with every channel."""
     from generator import fragments
     from generator.pages import scope_inputs
 
-    context = preview_context(result, renderer, profiles, languages, ui_lang)
+    context = preview_context(result, renderer, profiles, languages, ui_lang, overviews)
     context[fragments.SCOPE] = fragments.page_scope(
         "preview.html.j2", context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
     rendered = renderer.render_page_to(lambda pieces: result.add_pieces(PREVIEW_PATH, pieces),

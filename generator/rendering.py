@@ -28,13 +28,17 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
                  languages: tuple[str, ...], selection: Selection,
                  review_max_age_months: int, *, pages: bool,
                  linked: tuple[str, ...] | None = None,
-                 on_files: Callable[[OutputFiles], None] | None = None) -> dict[str, Part]:
+                 on_files: Callable[[OutputFiles], None] | None = None,
+                 on_channels: Callable[[dict[str, Part]], None] | None = None
+                 ) -> dict[str, Part]:
     """Render channels (and the pages, under the key PAGES), by channel id.
 
     ``languages`` are those to render (``--lang`` may leave some out); ``linked`` (default:
     the same) are all the languages the project publishes, which every page links to.
     ``on_files`` sees each channel's and page's files as soon as they are rendered (a
-    :class:`~generator.staging.Stager` writes them then).
+    :class:`~generator.staging.Stager` writes them then). ``on_channels`` gets every
+    channel's part as soon as the last one is there, while the workers still render the
+    pages: the build makes the preview page in this process meanwhile.
     """
     linked = linked or languages
     from generator.markup import flush
@@ -62,35 +66,50 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
                 add_statement_html(result, renderer, statement, linked)
         return make
 
-    def task(item: tuple[str, Any]) -> list[Part]:
+    def task(item: tuple[str, Any]) -> tuple[tuple[int, ...], list[Part]]:
         kind, value = item
         if kind == "page":
             lang, name = value
             parts = [part(lambda result: add_page(result, renderer, profiles, lang, name,
                                                   linked, review_max_age_months))]
+            value = ()
         else:
             parts = [part(render_channel(channels[index])) for index in value]
         flush()  # a worker's converted Markdown reaches the on-disk cache before it ends
-        return parts
+        return value, parts
 
-    # Pages first: they are the longest tasks, so starting them early balances the cores.
-    tasks: list[tuple[str, Any]] = [("page", page) for page in page_list]
+    # Channels first, then the pages, which are the longest tasks: the workers render
+    # pages while this process makes the preview from the channels (``on_channels``).
     size = max(1, min(32, len(channels) // (jobs * 8))) if jobs > 1 else len(channels) or 1
-    tasks += [("channels", tuple(range(start, min(start + size, len(channels)))))
-              for start in range(0, len(channels), size)]
-    def arrived(made_parts: list[Part]) -> None:
-        for made, _ in made_parts:
-            assert on_files is not None
-            on_files(made.files)
+    tasks: list[tuple[str, Any]] = [
+        ("channels", tuple(range(start, min(start + size, len(channels)))))
+        for start in range(0, len(channels), size)]
+    tasks += [("page", page) for page in page_list]
+    arrived_channels: dict[str, Part] = {}
 
-    parts = [made for made_parts in map_ordered(task, tasks, jobs,
-                                                arrived if on_files is not None else None)
+    def channels_arrived() -> None:
+        if on_channels is not None:
+            on_channels({c.id: arrived_channels[c.id] for c in channels})
+
+    def arrived(made: tuple[tuple[int, ...], list[Part]]) -> None:
+        indices, made_parts = made
+        if on_files is not None:
+            for files, _ in made_parts:
+                on_files(files.files)
+        for index, channel_part in zip(indices, made_parts, strict=False):
+            arrived_channels[channels[index].id] = channel_part
+        if indices and len(arrived_channels) == len(channels):
+            channels_arrived()
+
+    if not channels:
+        channels_arrived()
+    parts = [made for _, made_parts in map_ordered(task, tasks, jobs, arrived)
              for made in made_parts]
-    made = dict(zip([c.id for c in channels], parts[len(page_list):], strict=True))
+    made = dict(zip([c.id for c in channels], parts[:len(channels)], strict=True))
     if pages:
         files = BuildResult()
         found = Problems()
-        for page in parts[:len(page_list)]:
+        for page in parts[len(channels):]:
             merge_part(files, page, found)
         made[PAGES] = (files, found.items)
     return made

@@ -178,10 +178,34 @@ def flush() -> None:
     _PENDING.clear()
 
 
+def _whole_document(text: str) -> bool:
+    """Whether ``text`` has document-wide state, so it is never cut into chunks."""
+    return any(char in text for char in _WHOLE_DOCUMENT_CHARS) or _SENTINEL in text \
+        or ("]:" in text and _REFERENCE.search(text) is not None)
+
+
+def markdown_to_html_finished(text: str, label: str, finish: Callable[[str], str]) -> str:
+    """``finish(markdown_to_html(text))`` for a ``finish`` that works element by element
+    (a sanitiser): applied to each chunk's HTML and kept in the cache under ``label``.
+
+    A page that lists thousands of channels changes in one section when one channel
+    changes; this way only that section is converted and finished again. The chunks'
+    HTML are whole elements (see the module docstring), so finishing each and joining
+    them is finishing the whole (``tests/test_markup.py`` checks it for the sanitiser).
+    """
+    if _whole_document(text):
+        return finish(_convert_whole(text))
+    parts = [part for part in chunks(text) if part.strip()]
+    # "+" and the finished HTML, or "-" for a chunk that makes no HTML: a chunk that
+    # makes some still gets its line break when finishing removes all of it (an <hr>)
+    done = cached_many(label, parts, lambda part: "+" + finish(html)
+                       if (html := markdown_to_html(part)) else "-")
+    return "\n".join(part[1:] for part in done if part[0] == "+")
+
+
 def markdown_to_html(text: str) -> str:
     """The HTML Python-Markdown (with tables) makes of ``text``; not sanitised."""
-    if any(char in text for char in _WHOLE_DOCUMENT_CHARS) or _SENTINEL in text \
-            or ("]:" in text and _REFERENCE.search(text)):
+    if _whole_document(text):
         return _convert_whole(text)
     parts = [part for part in chunks(text) if part.strip()]
     html = [_CHUNKS.get(part) for part in parts]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import nh3
 
 from generator import fragments
-from generator.markup import cached, cached_many, markdown_to_html
+from generator.markup import cached, cached_many, markdown_to_html, markdown_to_html_finished
 from generator.model import PUBLIC_STATUSES, Channel
 from generator.render import NullRecorder, tidy_markdown
 
@@ -31,6 +31,8 @@ ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3",
 
 #: Names the sanitiser (its version and settings) in cache keys of sanitised documents.
 _SANITISED = f"sanitised|nh3 {version('nh3')}|{sorted(ALLOWED_TAGS)}"
+#: The same for one chunk of a page (see :func:`generator.markup.markdown_to_html_finished`).
+_SANITISED_CHUNK = f"chunk|{_SANITISED}"
 
 
 def to_html(markdown_text: str) -> str:
@@ -47,8 +49,16 @@ def to_html_many(markdown_texts: list[str]) -> list[str]:
     return cached_many(_SANITISED, markdown_texts, _sanitised_html)
 
 
+def _page_html(markdown_text: str) -> str:
+    """:func:`_sanitised_html` of a page that lists every channel, section by section."""
+    return markdown_to_html_finished(markdown_text, _SANITISED_CHUNK, _sanitise)
+
+
 def _sanitised_html(markdown_text: str) -> str:
-    html = markdown_to_html(markdown_text)
+    return _sanitise(markdown_to_html(markdown_text))
+
+
+def _sanitise(html: str) -> str:
     return str(nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"https", "mailto", "tel"},
                          link_rel="noopener noreferrer"))
 
@@ -89,8 +99,12 @@ def shared_rules(views: list[dict[str, Any]]) -> dict[str, Any]:
         return {"rules": [], "criticism_welcome": False, "political_neutrality": False,
                 "emergency_number": None}
     first = [str(rule) for rule in views[0]["moderation"]["rules"]]
-    common = [rule for rule in first
-              if all(rule in view["moderation"]["rules"] for view in views[1:])]
+    kept = set(first)
+    for view in views[1:]:  # one set per channel: thousands of channels, a few rules
+        if not kept:
+            break
+        kept.intersection_update(view["moderation"]["rules"])
+    common = [rule for rule in first if rule in kept]
     numbers = {(view["crisis"] or {}).get("emergency_number") for view in views}
     return {
         "rules": common,
@@ -160,16 +174,19 @@ def scope_inputs(renderer: Renderer, lang: str | None = None) -> dict[str, str]:
 
 
 def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: str,
-             name: str, languages: tuple[str, ...], review_max_age_months: int = 12) -> None:
+             name: str, languages: tuple[str, ...], review_max_age_months: int = 12,
+             public_views: dict[str, dict[str, Any]] | None = None) -> None:
     """One page that sees the channels together, as Markdown and HTML.
 
     ``site/<lang>/overview`` lists the public channels; ``internal/<lang>/channels`` (the
     register) and ``internal/<lang>/guidelines`` cover every channel and name owners.
+    ``public_views`` keeps channels' views in ``lang`` for the next page of the language
+    (a view takes as long to make as its cached section takes to find).
     """
     folder = dict(PAGES)[name]
     channels = _page_channels(profiles, folder)
-    views = [_view(renderer, channel, lang, internal=folder == "internal")
-             for channel in channels]
+    views = [_view(renderer, channel, lang, internal=folder == "internal",
+                   known=public_views) for channel in channels]
     template = f"{lang}/{name}.md.j2"
     context = {**_page_context(renderer, template, lang, channels[0]), "channels": views,
                "shared": shared_rules(views)}
@@ -189,7 +206,7 @@ def add_page(result: BuildResult, renderer: Renderer, profiles: Profiles, lang: 
     result.add(f"{folder}/{lang}/{name}.md", md)
     # not kept as a whole in the cache (its chunks are): a page that lists every channel
     # differs after any change, so a stored copy would only fill the cache folder
-    html = _page(renderer, lang, _title(md), _sanitised_html(md), name,
+    html = _page(renderer, lang, _title(md), _page_html(md), name,
                  _alternates(lang, languages, f"../{{lang}}/{name}.html"))
     if html is not None:
         result.add(f"{folder}/{lang}/{name}.html", html)
@@ -210,10 +227,15 @@ def _page_context(renderer: Renderer, template: str, lang: str, first: Channel
     return renderer.view(first, lang, NullRecorder())
 
 
-def _view(renderer: Renderer, channel: Channel, lang: str, *, internal: bool
-          ) -> dict[str, Any]:
+def _view(renderer: Renderer, channel: Channel, lang: str, *, internal: bool,
+          known: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A channel's public view, plus owner, review date and notes on internal pages only."""
-    view: dict[str, Any] = dict(renderer.channel_view(channel, lang))
+    public = known.get(channel.id) if known is not None else None
+    if public is None:
+        public = renderer.channel_view(channel, lang)
+        if known is not None:
+            known[channel.id] = public
+    view: dict[str, Any] = dict(public)
     if internal:
         view = {**view, "owner": channel.owner.get(lang) if channel.owner else None,
                 "last_reviewed": channel.last_reviewed.isoformat()

@@ -66,12 +66,19 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
                 add_statement_html(result, renderer, statement, linked)
         return make
 
+    def render_page(lang: str, name: str, views: dict[str, dict[str, Any]]
+                    ) -> Callable[[BuildResult], None]:
+        def make(result: BuildResult) -> None:
+            add_page(result, renderer, profiles, lang, name, linked, review_max_age_months,
+                     views)
+        return make
+
     def task(item: tuple[str, Any]) -> tuple[tuple[int, ...], list[Part]]:
         kind, value = item
-        if kind == "page":
-            lang, name = value
-            parts = [part(lambda result: add_page(result, renderer, profiles, lang, name,
-                                                  linked, review_max_age_months))]
+        if kind == "pages":
+            lang, names = value
+            views: dict[str, dict[str, Any]] = {}  # shared by the language's pages
+            parts = [part(render_page(lang, name, views)) for name in names]
             value = ()
         else:
             parts = [part(render_channel(channels[index])) for index in value]
@@ -84,7 +91,11 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
     tasks: list[tuple[str, Any]] = [
         ("channels", tuple(range(start, min(start + size, len(channels)))))
         for start in range(0, len(channels), size)]
-    tasks += [("page", page) for page in page_list]
+    # One task per language: its pages list the same channels' views (in page order).
+    by_language: dict[str, list[str]] = {}
+    for lang, name in page_list:
+        by_language.setdefault(lang, []).append(name)
+    tasks += [("pages", (lang, tuple(names))) for lang, names in by_language.items()]
     arrived_channels: dict[str, Part] = {}
 
     def channels_arrived() -> None:

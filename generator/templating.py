@@ -54,6 +54,7 @@ class Templates:
         #: The project's cache folder: compiled templates are kept there between builds.
         self.cache = cache
         self._exists: dict[str, bool] = {}
+        self._undeclared: dict[str, frozenset[str]] = {}
 
     @cached_property
     def env(self) -> SandboxedEnvironment:
@@ -139,13 +140,20 @@ class Templates:
         return self._exists[name]
 
     def undeclared(self, name: str) -> set[str]:
-        """The names a template takes from its context (not its own, not globals)."""
-        from jinja2 import meta
+        """The names a template takes from its context (not its own, not globals).
 
-        env = self.text_env if name.endswith(".txt.j2") else self.env
-        assert env.loader is not None
-        source = env.loader.get_source(env, name)[0]
-        return meta.find_undeclared_variables(env.parse(source)) - set(env.globals)
+        Parsed once per process: each page asks again, and a parse costs tens of ms.
+        """
+        found = self._undeclared.get(name)
+        if found is None:
+            from jinja2 import meta
+
+            env = self.text_env if name.endswith(".txt.j2") else self.env
+            assert env.loader is not None
+            source = env.loader.get_source(env, name)[0]
+            found = self._undeclared[name] = frozenset(
+                meta.find_undeclared_variables(env.parse(source)) - set(env.globals))
+        return set(found)
 
     def get(self, name: str) -> jinja2.Template:
         env = self.text_env if name.endswith(".txt.j2") else self.env

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import nh3
 
 from generator import fragments
-from generator.markup import cached, cached_many, markdown_to_html, markdown_to_html_finished
+from generator.markup import cached, markdown_to_html, markdown_to_html_finished
 from generator.model import PUBLIC_STATUSES, Channel
 from generator.render import NullRecorder, tidy_markdown
 
@@ -38,15 +38,10 @@ _SANITISED_CHUNK = f"chunk|{_SANITISED}"
 def to_html(markdown_text: str) -> str:
     """Markdown to sanitised HTML: links keep only https/mailto/tel targets.
 
-    Whole documents are cached too: the preview needs the HTML of every statement, also
-    of those a rebuild took from output/ without rendering them.
+    Whole documents are cached too: the preview needs the HTML of a statement a rebuild
+    took from output/ when that statement's card is not in the fragment cache.
     """
     return cached(_SANITISED, markdown_text, _sanitised_html)
-
-
-def to_html_many(markdown_texts: list[str]) -> list[str]:
-    """:func:`to_html` of many documents, looked up in the on-disk cache together."""
-    return cached_many(_SANITISED, markdown_texts, _sanitised_html)
 
 
 def _page_html(markdown_text: str) -> str:

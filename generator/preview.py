@@ -78,10 +78,35 @@ class SlotView:
 
 @dataclass(frozen=True)
 class StatementView:
+    """A statement shown in a card; its HTML is made only when the card is rendered.
+
+    Cards are fragments (:mod:`generator.fragments`), keyed by their pickle: a card whose
+    fragment is cached never asks for ``html``, so a rebuild neither looks up every
+    statement's HTML nor holds an embedded copy of each. The key holds the Markdown,
+    which the HTML is made from, and never ``known_html`` (see ``__getstate__``).
+    """
+
     lang: str
     language_name: str
     path: str
-    html: str
+    markdown: str
+    #: The statement's sanitised HTML if this build has it (rendered now), else None.
+    known_html: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def html(self) -> str:
+        from generator.pages import to_html
+
+        known = self.known_html
+        return embedded_statement_html(known if known is not None else to_html(self.markdown))
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"lang": self.lang, "language_name": self.language_name, "path": self.path,
+                "markdown": self.markdown}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        for name, value in {**state, "known_html": None}.items():
+            object.__setattr__(self, name, value)
 
 
 @dataclass
@@ -115,9 +140,6 @@ class Card:
         return found
 
 
-#: Statements whose HTML :func:`build_cards` looks up at a time: few queries, and not
-#: every statement's HTML held at once besides the cards' copies.
-_HTML_BATCH = 500
 
 
 @lru_cache(maxsize=256)
@@ -179,8 +201,6 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
                 words: Mapping[str, Any] = PREVIEW_WORDS) -> list[Card]:
     """One card per channel and profile language, in channel order, texts in slot order;
     labels in ``words`` and language names in ``ui_lang``, the preview's language."""
-    from generator.pages import to_html_many
-
     cards: dict[tuple[str, tuple[str, ...]], Card] = {}
     by_channel = {c.id: c for c in profiles.channels}
     for text in texts:
@@ -211,19 +231,12 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
     by_card_channel: dict[str, list[Card]] = {}
     for card in cards.values():
         by_card_channel.setdefault(card.channel, []).append(card)
-    shown = [s for s in statements if s.channel in by_card_channel]
-    for start in range(0, len(shown), _HTML_BATCH):
-        batch = shown[start:start + _HTML_BATCH]
-        # Statements taken from output/ have no HTML yet: look them up together.
-        converted = iter(to_html_many([s.markdown for s in batch if s.html is None]))
-        for statement in batch:
-            html = statement.html if statement.html is not None else next(converted)
-            embedded = StatementView(
+    for statement in statements:
+        for card in by_card_channel.get(statement.channel, ()):
+            card.statements.append(StatementView(
                 statement.language, language_name(statement.language, ui_lang),
                 f"channels/{statement.channel}/{statement.language}/statement.html",
-                embedded_statement_html(html))
-            for card in by_card_channel[statement.channel]:
-                card.statements.append(embedded)
+                statement.markdown, statement.html))
     order = {c.id: i for i, c in enumerate(profiles.channels)}
     return sorted(cards.values(), key=lambda c: (order[c.channel], c.languages))
 

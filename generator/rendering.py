@@ -50,6 +50,10 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
     jobs = jobs_for(len(channels) + len(page_list) * (len(profiles.channels) // 16))
     collector = renderer.problems
 
+    #: Channels' views by language, made once for all pages of the language a process
+    #: renders (each forked worker fills its own copy).
+    page_views: dict[str, dict[str, dict[str, Any]]] = {}
+
     def part(make: Callable[[BuildResult], None]) -> Part:
         start = len(collector.items)
         result = BuildResult()
@@ -75,10 +79,9 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
 
     def task(item: tuple[str, Any]) -> tuple[tuple[int, ...], list[Part]]:
         kind, value = item
-        if kind == "pages":
-            lang, names = value
-            views: dict[str, dict[str, Any]] = {}  # shared by the language's pages
-            parts = [part(render_page(lang, name, views)) for name in names]
+        if kind == "page":
+            lang, name = value
+            parts = [part(render_page(lang, name, page_views.setdefault(lang, {})))]
             value = ()
         else:
             parts = [part(render_channel(channels[index])) for index in value]
@@ -91,11 +94,7 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
     tasks: list[tuple[str, Any]] = [
         ("channels", tuple(range(start, min(start + size, len(channels)))))
         for start in range(0, len(channels), size)]
-    # One task per language: its pages list the same channels' views (in page order).
-    by_language: dict[str, list[str]] = {}
-    for lang, name in page_list:
-        by_language.setdefault(lang, []).append(name)
-    tasks += [("pages", (lang, tuple(names))) for lang, names in by_language.items()]
+    tasks += [("page", page) for page in page_list]
     arrived_channels: dict[str, Part] = {}
 
     def channels_arrived() -> None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from generator.plan import Plan
     from generator.render import Renderer
     from generator.staging import Stager
+    from generator.statcache import StatCache
     from generator.writer import ApplyResult
 
 #: Set to 1 to render everything even when output/ could be reused (e.g. while changing
@@ -406,8 +407,9 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
     None (render everything) when reuse is turned off, there is no usable manifest, it was
     made by another version of kanalprofil, or an input that every file depends on
     (organisation, templates, catalogue, project file) changed. Every file the manifest
-    lists is read and hashed: a file edited or deleted by hand is never taken over, its
-    channel (or the pages) is rendered again, so ``check`` still reports it.
+    lists is read and hashed, unless its stat shows it was not written since it last was
+    (:mod:`generator.statcache`): a file edited or deleted by hand is never taken over,
+    its channel (or the pages) is rendered again, so ``check`` still reports it.
     """
     if os.environ.get(NO_REUSE_ENV, "") not in ("", "0"):
         return None
@@ -429,14 +431,24 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
     current: dict[str, dict[str, bytes | None]] = {}
     damaged: set[str] = set()
     root = str(output_dir)
-    for path in manifest.files:
+    from generator.chunkcache import cache_dir
+    from generator.statcache import StatCache
+
+    stats = StatCache(cache_dir(project.root), output_dir)
+    for path, entry in manifest.files.items():
         unit = _unit(path)
-        data = _read_current(f"{root}/{path}", manifest.sha256(path))
+        sha256 = manifest.sha256(path)
+        file = f"{root}/{path}"
+        restores = entry.get("kind") in _RESTORED_KINDS  # its bytes are needed
+        if not restores and sha256 is not None and stats.sha256(path, file) == sha256:
+            current.setdefault(unit, {})[path] = None  # not written since it was hashed
+            continue
+        data = _read_current(file, sha256, path, stats)
         if data is None:
             damaged.add(unit)
         else:
-            restores = manifest.files[path].get("kind") in _RESTORED_KINDS
             current.setdefault(unit, {})[path] = data if restores else None
+    stats.save()
     return _Previous(manifest, inputs, current, damaged, changed, removed, root)
 
 
@@ -470,8 +482,10 @@ def _slot_rank(slot: str) -> tuple[int, int, int]:
     return (SLOTS.index(slot) if slot in SLOTS else len(SLOTS), 0, 0)
 
 
-def _read_current(path: str, sha256: str | None) -> bytes | None:
-    """The file's bytes if it is a regular file (not a symlink) whose hash is ``sha256``."""
+def _read_current(path: str, sha256: str | None, name: str, stats: StatCache
+                  ) -> bytes | None:
+    """The file's bytes if it is a regular file (not a symlink) whose hash is ``sha256``;
+    ``stats`` then records it under ``name`` (its path in output/)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -479,9 +493,12 @@ def _read_current(path: str, sha256: str | None) -> bytes | None:
     try:
         with os.fdopen(fd, "rb") as file:
             data = file.read()
+            if hashlib.sha256(data).hexdigest() != sha256:
+                return None
+            stats.record(name, file.fileno(), sha256)
     except OSError:  # e.g. a directory
         return None
-    return data if hashlib.sha256(data).hexdigest() == sha256 else None
+    return data
 
 
 def _build_languages(project: Project, profiles: Profiles) -> tuple[str, ...]:

@@ -198,3 +198,81 @@ def test_files_taken_from_output_are_not_read_again_by_the_plan(
     plan, _ = write_result(project, result)
     assert reads and all(not path.startswith("channels/") for path in reads)
     assert [c.path for c in plan.updates] == ["site/en/overview.md"]
+
+
+def _settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files count as settled as soon as they are written (tests build in milliseconds)."""
+    import generator.statcache
+
+    monkeypatch.setattr(generator.statcache, "SETTLED_NS", 0)
+
+
+def _reads_of_a_rebuild(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import generator.build
+
+    reads: list[str] = []
+    real = generator.build._read_current
+
+    def counting(path: str, *args: object) -> bytes | None:
+        reads.append(path)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(generator.build, "_read_current", counting)
+        project = _project(root)
+        build(project, reuse_from=project.output_dir)
+    return reads
+
+
+def test_a_rebuild_does_not_read_files_not_written_since_they_were_hashed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _settled_at_once(monkeypatch)
+    root = _built(tmp_path)
+    first = _reads_of_a_rebuild(root, monkeypatch)  # hashes every file, and records it
+    assert any(path.endswith(".html") for path in first)
+    second = _reads_of_a_rebuild(root, monkeypatch)
+    # only texts and statements, whose bytes the preview needs
+    assert second and all(path.endswith((".txt", ".md")) for path in second), second
+    assert not any(path.endswith(".md") and "/channels/" not in path for path in second)
+    _assert_same_as_full(root)
+
+
+def test_a_hand_edit_that_keeps_size_and_modification_time_is_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    _settled_at_once(monkeypatch)
+    root = _built(tmp_path)
+    _reads_of_a_rebuild(root, monkeypatch)  # records every file's stat and hash
+    page = root / "output/site/en/overview.html"
+    info = page.stat()
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"<h1>", b"<h2>", 1))
+    os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert page.stat().st_size == info.st_size and page.stat().st_mtime_ns == info.st_mtime_ns
+    assert _cli(root, "check")[0] == 1
+    assert _cli(root, "build")[0] == 0
+    assert page.read_bytes() == data
+
+
+@pytest.mark.parametrize("content", [b"", b"not a cache\n", b"\xff\xfe\x00garbage",
+                                     b"kanalprofil output stat cache 1\nx\t1\t2\n"])
+def test_a_damaged_stat_cache_only_means_reading_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+    import os
+
+    _settled_at_once(monkeypatch)
+    root = _built(tmp_path)
+    _reads_of_a_rebuild(root, monkeypatch)
+    caches = list(Path(os.environ["KANALPROFIL_CACHE_DIR"]).glob("output-stat-*.txt"))
+    assert len(caches) == 1
+    caches[0].write_bytes(content)
+    assert any(path.endswith(".html") for path in _reads_of_a_rebuild(root, monkeypatch))
+    _assert_same_as_full(root)
+
+
+def test_a_file_written_just_now_is_not_trusted_by_its_stat(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _built(tmp_path)  # files written a moment ago: their change time is too recent
+    _reads_of_a_rebuild(root, monkeypatch)
+    assert any(path.endswith(".html") for path in _reads_of_a_rebuild(root, monkeypatch))

@@ -196,11 +196,19 @@ def markdown_to_html_finished(text: str, label: str, finish: Callable[[str], str
     if _whole_document(text):
         return finish(_convert_whole(text))
     parts = [part for part in chunks(text) if part.strip()]
-    # "+" and the finished HTML, or "-" for a chunk that makes no HTML: a chunk that
-    # makes some still gets its line break when finishing removes all of it (an <hr>)
-    done = cached_many(label, parts, lambda part: "+" + finish(html)
-                       if (html := markdown_to_html(part)) else "-")
-    return "\n".join(part[1:] for part in done if part[0] == "+")
+    digests = [key(f"{label}\0{part}") for part in parts]
+    stored = _STORE.get_many(d for d in digests if d not in _PENDING) \
+        if _STORE is not None else {}
+    done = [_PENDING.get(digest) or stored.get(digest) for digest in digests]
+    missing = [index for index, found in enumerate(done) if found is None]
+    # converted together, as markdown_to_html does: a conversion has a fixed cost
+    for index, html in zip(missing, _chunks_html([parts[i] for i in missing]), strict=True):
+        # "+" and the finished HTML, or "-" for a chunk that makes no HTML: a chunk that
+        # makes some still gets its line break when finishing removes all of it (an <hr>)
+        made = done[index] = "+" + finish(html) if html else "-"
+        if _STORE is not None:
+            _PENDING[digests[index]] = made
+    return "\n".join(part[1:] for part in done if part and part[0] == "+")
 
 
 def markdown_to_html(text: str) -> str:
@@ -208,6 +216,13 @@ def markdown_to_html(text: str) -> str:
     if _whole_document(text):
         return _convert_whole(text)
     parts = [part for part in chunks(text) if part.strip()]
+    return "\n".join(part for part in _chunks_html(parts) if part)
+
+
+def _chunks_html(parts: list[str]) -> list[str]:
+    """Each chunk's HTML: from this process, the on-disk cache, or converted together."""
+    if not parts:
+        return []
     html = [_CHUNKS.get(part) for part in parts]
     missing = [index for index, known in enumerate(html) if known is None]
     if missing and _STORE is not None:
@@ -226,7 +241,7 @@ def markdown_to_html(text: str) -> str:
         if len(_CHUNKS) >= _CACHE_SIZE:
             _CHUNKS.clear()
         _CHUNKS[part] = html[index] or ""
-    return "\n".join(part for part in html if part)
+    return [part or "" for part in html]
 
 
 def _convert_many(parts: list[str]) -> list[str]:

@@ -152,8 +152,9 @@ def stages(root: Path) -> dict[str, float]:
     timed = _timer(spent)
     timed(generator.profiles, "_parse", "read")  # YAML to located data (cache off here)
     timed(generator.render, "fit", "fit")
-    # every Markdown-to-HTML conversion passes here (to_html, and the big pages directly)
+    # every Markdown-to-HTML conversion passes here: statements (to_html), the big pages
     timed(generator.pages, "_sanitised_html", "markdown_html")
+    timed(generator.pages, "_page_html", "markdown_html")
     original_load = generator.profiles.load_profiles
     loading = [0.0]
 

@@ -279,7 +279,7 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
             overviews = {lang for lang, name in page_tasks(renderer, profiles, languages)
                          if name == "overview"}
             add_preview(result, renderer, profiles, languages,
-                        project.settings.preview_language, overviews)
+                        project.settings.preview_language, overviews, stager)
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
             if stager is not None:

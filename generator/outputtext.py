@@ -8,7 +8,7 @@ channel, piece by piece.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 #: Longest run of combining marks looked at on each side of a seam between pieces.
 _SEAM = 32
@@ -29,13 +29,29 @@ def text_bytes(content: str) -> bytes:
 def pieces_bytes(pieces: Iterable[str]) -> bytes:
     """``text_bytes("".join(pieces))``, without ever holding the joined string.
 
-    Pieces are encoded a few thousand at a time as they come: a 60 MB page is never held
-    as one string plus the list of its pieces, which costs several times its size. Each
-    batch is checked to be NFC and free of carriage returns, and so is each seam between
-    batches; anything else falls back to :func:`text_bytes` on the whole text.
+    Pieces are encoded a few thousand at a time as they come (:func:`encoded_parts`): a
+    60 MB page is never held as one string plus the list of its pieces, which costs
+    several times its size.
     """
     out = bytearray()
+    for part in encoded_parts(pieces):
+        if isinstance(part, str):
+            return text_bytes(out.decode("utf-8") + part)
+        out += part
+    return bytes(out)
+
+
+def encoded_parts(pieces: Iterable[str]) -> Iterator[bytes | str]:
+    """The bytes of ``text_bytes("".join(pieces))``, a batch of pieces at a time.
+
+    Each batch is checked to be NFC and free of carriage returns, and so is each seam
+    between batches. Where that fails, the last item is a ``str``: the rest of the text,
+    from that batch on; the caller then normalises the whole text (what it got so far,
+    decoded, plus the rest) with :func:`text_bytes`. Otherwise the bytes end with the
+    final newline.
+    """
     tail = ""  # the text so far, from its last starter character
+    last = ""
     iterator = iter(pieces)
     while True:
         batch: list[str] = []
@@ -49,12 +65,14 @@ def pieces_bytes(pieces: Iterable[str]) -> bytes:
             break
         text = "".join(batch)
         if "\r" in text or not (text.isascii() or _joins_as_nfc(tail, text)):
-            return text_bytes(out.decode("utf-8") + text + "".join(iterator))
-        out += text.encode("utf-8")
+            yield text + "".join(iterator)
+            return
+        if text:
+            yield text.encode("utf-8")
+            last = text[-1]
         tail = _from_last_starter(tail + text[-_SEAM:])
-    if not out.endswith(b"\n"):
-        out += b"\n"
-    return bytes(out)
+    if last != "\n":
+        yield b"\n"
 
 
 def _from_last_starter(text: str) -> str:

@@ -10,7 +10,7 @@ notes) is passed to the template.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from generator.localise import Localiser
     from generator.profiles import Profiles
     from generator.render import Renderer
+    from generator.staging import Stager
     from generator.texts import Statement, Text
 
 PREVIEW_PATH = "index.html"
@@ -325,16 +326,22 @@ PREVIEW_LISTS = ("cards", "texts", "filters", "planned", "over", "summary")
 
 def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
                 languages: Sequence[str], ui_lang: str | None = None,
-                overviews: Collection[str] = ()) -> None:
-    """The preview page; rendered piece by piece, since it grows with every channel."""
+                overviews: Collection[str] = (), stager: Stager | None = None) -> None:
+    """The preview page; rendered piece by piece, since it grows with every channel, and
+    with a ``stager`` written to output/ as it is rendered (60 MB at 5,000 channels)."""
     from generator import fragments
     from generator.pages import scope_inputs
 
     context = preview_context(result, renderer, profiles, languages, ui_lang, overviews)
     context[fragments.SCOPE] = fragments.page_scope(
         "preview.html.j2", context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
-    rendered = renderer.render_page_to(lambda pieces: result.add_pieces(PREVIEW_PATH, pieces),
-                                   "preview.html.j2", context)
+    def add(pieces: Iterable[str]) -> None:
+        if stager is not None:
+            stager.stage_pieces(result.files, PREVIEW_PATH, pieces)
+        else:
+            result.add_pieces(PREVIEW_PATH, pieces)
+
+    rendered = renderer.render_page_to(add, "preview.html.j2", context)
     fragments.flush()
     if not rendered:
         result.files.pop(PREVIEW_PATH, None)

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from generator import writer
+from generator.errors import KanalprofilError
 from generator.outputfiles import OutputFiles
+from generator.outputtext import encoded_parts, pieces_bytes, text_bytes
 from generator.plan import DiskWalk, PathGuard, Staged, path_problem, scan_output
 
 
@@ -57,6 +59,34 @@ class Stager:
             staged = self._stage(path, files[path])
             if staged is not None:
                 files.keep_on_disk(path, staged.temp or f"{self.root}/{path}", staged.sha256)
+
+    def stage_pieces(self, files: OutputFiles, path: str, pieces: Iterable[str]) -> None:
+        """Stage a page rendered piece by piece (the preview) as it is rendered, so its
+        bytes are never all in memory; ``files`` then knows it by path and hash."""
+        if self.off or path_problem(path) or self._guard.escape(path) \
+                or path in self.disk.symlinks:
+            self.staged.pop(path, None)
+            files[path] = pieces_bytes(pieces)  # the plan decides, as for any file
+            return
+        target = self.root / path
+        exists = path in self.disk.files
+        try:
+            writer._ensure_dir(target.parent, self._known_dirs, self._new_dirs)
+            tmp = writer.temp_path(target)
+            self._temps.append(tmp)
+            sha256, size = _write_pieces(tmp, pieces,
+                                         writer._existing_mode(target) if exists else None)
+            if exists and _same_hash(target, size, sha256):
+                tmp.unlink()
+                staged = Staged(sha256, None)
+            else:
+                staged = Staged(sha256, str(tmp))
+        except OSError as exc:  # the pieces are spent: this build cannot go on
+            self.off = True
+            raise KanalprofilError(f"could not write output/{path}: "
+                                   f"{exc.strerror or exc}") from exc
+        self.staged[path] = staged
+        files.keep_on_disk(path, staged.temp or str(target), sha256)
 
     def _stage(self, path: str, data: bytes) -> Staged | None:
         if self.off or path_problem(path) or self._guard.escape(path) \
@@ -97,6 +127,41 @@ class Stager:
             with suppress(FileNotFoundError):
                 os.unlink(tmp)  # noqa: PTH108 - thousands of paths: no pathlib per file
         self._temps.clear()
+
+
+def _write_pieces(tmp: Path, pieces: Iterable[str], mode: int | None) -> tuple[str, int]:
+    """Write what :func:`~generator.outputtext.pieces_bytes` would give to a new file
+    ``tmp``, a batch at a time; its sha256 and size."""
+    digest = hashlib.sha256()
+    size = 0
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with os.fdopen(fd, "wb") as file:
+        for part in encoded_parts(pieces):
+            if isinstance(part, str):  # not NFC as it came: normalise the whole text
+                file.flush()
+                data = text_bytes(tmp.read_bytes().decode("utf-8") + part)
+                file.seek(0)
+                file.truncate()
+                file.write(data)
+                digest, size = hashlib.sha256(data), len(data)
+                break
+            file.write(part)
+            digest.update(part)
+            size += len(part)
+        if mode is not None:
+            os.fchmod(file.fileno(), mode)
+    return digest.hexdigest(), size
+
+
+def _same_hash(target: Path, size: int, sha256: str) -> bool:
+    """Whether ``target`` holds ``size`` bytes that hash to ``sha256``."""
+    if target.stat().st_size != size:
+        return False
+    digest = hashlib.sha256()
+    with open(target, "rb") as file:  # noqa: PTH123 - as _same_bytes
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest() == sha256
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

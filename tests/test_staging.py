@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import writer
 from generator.build import build, write_result
@@ -242,3 +244,69 @@ def test_a_file_staged_again_is_written_with_its_last_bytes(tmp_path: Path) -> N
     stager.finish()
     assert (out / "a.txt").read_bytes() == b"second\n"
     assert _temps(out) == []
+
+
+PIECES = st.lists(st.text(alphabet=st.sampled_from("ae\u0301\u0323\u00e9\u1100\u1161\r\n ø")
+                          | st.characters(codec="utf-8"), max_size=12), max_size=12)
+
+
+@given(PIECES)
+def test_a_page_staged_piece_by_piece_is_what_pieces_bytes_makes(pieces: list[str]) -> None:
+    import tempfile
+
+    import generator.outputtext
+    from generator.outputtext import pieces_bytes
+
+    saved = generator.outputtext._BATCH
+    generator.outputtext._BATCH = 2  # many seams between batches, as a large page has
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "output"
+            files = OutputFiles()
+            stager = Stager(out)
+            stager.stage_pieces(files, "index.html", iter(pieces))
+            assert files.held() == [] and files.on_disk("index.html")
+            assert files["index.html"] == pieces_bytes(pieces)
+            stager.discard()
+            assert not out.exists()
+    finally:
+        generator.outputtext._BATCH = saved
+
+
+def test_a_page_staged_piece_by_piece_is_written_only_when_it_differs(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    apply_plan(make_plan(out, {"index.html": b"<p>old</p>\n"}, {}, INPUTS), out)
+    (out / "index.html").chmod(0o640)
+    stager = Stager(out)
+    files = OutputFiles()
+    stager.stage_pieces(files, "index.html", iter(["<p>", "old", "</p>"]))
+    assert stager.staged["index.html"].temp is None and _temps(out) == []
+    stager.stage_pieces(files, "index.html", iter(["<p>", "new", "</p>"]))
+    temp = stager.staged["index.html"].temp
+    assert temp is not None and Path(temp).read_bytes() == b"<p>new</p>\n"
+    assert Path(temp).stat().st_mode & 0o777 == 0o640
+    plan = make_plan(out, files, {}, INPUTS, staged=stager.staged, disk=stager.disk)
+    apply_plan(plan, out)
+    stager.finish()
+    assert (out / "index.html").read_bytes() == b"<p>new</p>\n"
+    assert _temps(out) == []
+
+
+def test_a_page_that_cannot_be_staged_fails_the_build_cleanly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.staging
+
+    out = tmp_path / "output"
+    apply_plan(make_plan(out, {"index.html": b"<p>old</p>\n"}, {}, INPUTS), out)
+    before = snapshot(out)
+
+    def full_disk(tmp: Path, pieces: object, mode: int | None) -> tuple[str, int]:
+        tmp.write_bytes(b"<p>half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(generator.staging, "_write_pieces", full_disk)
+    with pytest.raises(KanalprofilError, match=r"could not write output/index\.html: No space"), \
+            staging(out) as stager:
+        assert stager is not None
+        stager.stage_pieces(OutputFiles(), "index.html", iter(["<p>new</p>"]))
+    assert snapshot(out) == before

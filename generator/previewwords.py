@@ -34,7 +34,9 @@ PREVIEW_WORDS: Mapping[str, Any] = {
     "texts": {"one": "{n} text", "other": "{n} texts"},
     "over_some": "{n} over the limit",
     "over_none": "none over the limit",
-    "showing": "Showing {count} of {total} profiles.",
+    # by the plural category of {total} (the page's script asks Intl.PluralRules)
+    "showing": {"one": "Showing {count} of {total} profile.",
+                "other": "Showing {count} of {total} profiles."},
     "over_by": "over limit by {n}",
     "no_limit": "characters, no fixed limit",
     "copy_button": "Copy",
@@ -66,6 +68,10 @@ PREVIEW_WORDS: Mapping[str, Any] = {
 }
 
 
+#: CLDR's plural categories: a table of only these is a counted phrase's forms.
+_PLURAL_FORMS = {"zero", "one", "two", "few", "many", "other"}
+
+
 def preview_words(words: Mapping[str, Any]) -> dict[str, Any]:
     """A language's ``preview:`` words over the English ones (tables merged key by key)."""
     own = words.get("preview")
@@ -74,7 +80,9 @@ def preview_words(words: Mapping[str, Any]) -> dict[str, Any]:
     for key, default in PREVIEW_WORDS.items():
         value = own.get(key)
         if isinstance(default, Mapping):
-            table = value if isinstance(value, Mapping) else {}
+            # one string for a counted phrase (as ``showing`` once was): every form
+            table = value if isinstance(value, Mapping) else dict.fromkeys(default, value) \
+                if isinstance(value, str) and value and set(default) <= _PLURAL_FORMS else {}
             # the language's own keys too: plural categories English lacks ("few", ...)
             merged[key] = {**{k: str(v) for k, v in default.items()},
                            **{str(k): str(v) for k, v in table.items()}}

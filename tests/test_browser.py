@@ -182,6 +182,25 @@ def test_preview_filters(page: Page, site: tuple[Path, str, BuildResult]) -> Non
     assert page.locator("#shown").inner_text() == f"Viser 0 av {total} profiler."
 
 
+def test_preview_counts_one_profile_in_the_singular(
+        browser: Browser, tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project", with_output=False)
+    for channel in (root / "profiles" / "channels").glob("*.yml"):
+        if channel.name != "mastodon.yml":
+            channel.unlink()
+    problems = Problems()
+    write_output(load_project(root / "kanalprofil.yml", problems), problems=problems)
+    problems.raise_if_errors()
+    context = browser.new_context()
+    try:
+        with static_server(root / "output") as url:
+            opened = context.new_page()
+            opened.goto(url + "index.html")
+            assert opened.locator("#shown").inner_text() == "Viser 1 av 1 profil."
+    finally:
+        context.close()
+
+
 def test_statement_is_rendered_from_markdown_in_the_card(
         page: Page, site: tuple[Path, str, BuildResult]) -> None:
     _, url, _ = site

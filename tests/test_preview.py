@@ -226,6 +226,13 @@ def test_missing_preview_words_fall_back_to_english_key_by_key() -> None:
                                  for k, v in PREVIEW_WORDS.items()}
 
 
+def test_a_counted_phrase_given_as_one_string_serves_every_form() -> None:
+    # a language file written before "showing" had plural forms
+    words = preview_words({"preview": {"showing": "Viser {count} av {total}."}})
+    assert words["showing"] == {"one": "Viser {count} av {total}.",
+                                "other": "Viser {count} av {total}."}
+
+
 def test_summary_counts_in_the_language_s_plural_forms() -> None:
     import yaml
 

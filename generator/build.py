@@ -282,8 +282,6 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
                         project.settings.preview_language, overviews, stager)
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
-            if stager is not None:
-                stager.stage(result.files)
 
     made = render_parts(renderer, profiles, work, languages, selection,
                         project.settings.review_max_age_months, pages=pages, linked=published,
@@ -381,7 +379,11 @@ class _Previous:
         return stale
 
     def take(self, result: BuildResult, unit: str) -> None:
-        for path, data in self.current.get(unit, {}).items():
+        """Give ``result`` the unit's files (once: the bytes read to restore its texts
+        and statements are let go of here)."""
+        files = self.current.get(unit, {})
+        for path, data in files.items():
+            files[path] = None
             result.current.add(path)
             # On disk even when its bytes were read (to restore texts for the preview):
             # a build that stages its files must not write these again.

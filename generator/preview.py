@@ -290,7 +290,8 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
         "statuses": status_names,
         # what the page's script says, in the same words
         "script_words": {key: words[key] for key in
-                         ("showing", "copy_button", "copied", "copied_status", "copy_failed")},
+                         ("showing", "none_shown", "copy_button", "copied", "copied_status",
+                          "copy_failed")},
         "cards": cards,
         "texts": texts,
         "filters": {

@@ -37,6 +37,7 @@ PREVIEW_WORDS: Mapping[str, Any] = {
     # by the plural category of {total} (the page's script asks Intl.PluralRules)
     "showing": {"one": "Showing {count} of {total} profile.",
                 "other": "Showing {count} of {total} profiles."},
+    "none_shown": "No profiles match the filters.",
     "over_by": "over limit by {n}",
     "no_limit": "characters, no fixed limit",
     "copy_button": "Copy",

@@ -142,8 +142,6 @@ class Card:
         return found
 
 
-
-
 @lru_cache(maxsize=256)
 def language_name(code: str, in_lang: str = UI_LANG) -> str:
     """A language's name from CLDR ("Norwegian Bokmål"); the code if CLDR has none.
@@ -336,6 +334,7 @@ def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
     context = preview_context(result, renderer, profiles, languages, ui_lang, overviews)
     context[fragments.SCOPE] = fragments.page_scope(
         "preview.html.j2", context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
+
     def add(pieces: Iterable[str]) -> None:
         if stager is not None:
             stager.stage_pieces(result.files, PREVIEW_PATH, pieces)

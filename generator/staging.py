@@ -63,10 +63,8 @@ class Stager:
     def stage_pieces(self, files: OutputFiles, path: str, pieces: Iterable[str]) -> None:
         """Stage a page rendered piece by piece (the preview) as it is rendered, so its
         bytes are never all in memory; ``files`` then knows it by path and hash."""
-        if self.off or path_problem(path) or self._guard.escape(path) \
-                or path in self.disk.symlinks:
-            self.staged.pop(path, None)
-            files[path] = pieces_bytes(pieces)  # the plan decides, as for any file
+        if self._left_to_plan(path):
+            files[path] = pieces_bytes(pieces)
             return
         target = self.root / path
         exists = path in self.disk.files
@@ -88,11 +86,18 @@ class Stager:
         self.staged[path] = staged
         files.keep_on_disk(path, staged.temp or str(target), sha256)
 
-    def _stage(self, path: str, data: bytes) -> Staged | None:
+    def _left_to_plan(self, path: str) -> bool:
+        """Whether ``path`` is not staged: staging is off, or the path is unsafe (the
+        plan decides then, and reports what is wrong)."""
         if self.off or path_problem(path) or self._guard.escape(path) \
                 or path in self.disk.symlinks:
             self.staged.pop(path, None)
-            return None  # the plan decides, and reports what is wrong
+            return True
+        return False
+
+    def _stage(self, path: str, data: bytes) -> Staged | None:
+        if self._left_to_plan(path):
+            return None
         # (a path staged before and held again gets a new temp file; finish() removes
         # the old one with the others the writer did not use)
         sha256 = hashlib.sha256(data).hexdigest()
@@ -157,11 +162,8 @@ def _same_hash(target: Path, size: int, sha256: str) -> bool:
     """Whether ``target`` holds ``size`` bytes that hash to ``sha256``."""
     if target.stat().st_size != size:
         return False
-    digest = hashlib.sha256()
     with open(target, "rb") as file:  # noqa: PTH123 - as _same_bytes
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest() == sha256
+        return hashlib.file_digest(file, "sha256").hexdigest() == sha256
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:

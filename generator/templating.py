@@ -142,7 +142,8 @@ class Templates:
     def undeclared(self, name: str) -> set[str]:
         """The names a template takes from its context (not its own, not globals).
 
-        Parsed once per process: each page asks again, and a parse costs tens of ms.
+        Parsed once per build (per ``Templates``): each page asks again, and a parse
+        costs tens of ms.
         """
         found = self._undeclared.get(name)
         if found is None:

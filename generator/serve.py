@@ -208,6 +208,9 @@ def serve(load: Callable[[], Project], port: int,
     state = BuildState()
     server: ThreadingHTTPServer | None = None
     try:
+        # Each fingerprint is taken before the build it describes: an edit made while
+        # output/ is built (or just after the address is printed) starts another build.
+        seen = fingerprint(watched_files(project))
         changed, errors = rebuild(project, echo)
         state.update(changed=False, errors=errors)
         project.output_dir.mkdir(parents=True, exist_ok=True)
@@ -219,7 +222,6 @@ def serve(load: Callable[[], Project], port: int,
         click.echo(f"Serving {project.display(project.output_dir)}/ at {url} "
                    "(Ctrl-C to stop)")
         sys.stdout.flush()
-        seen = fingerprint(watched_files(project))
         while not stop.wait(POLL_SECONDS):
             now = fingerprint(watched_files(project))
             if now == seen:
@@ -231,9 +233,9 @@ def serve(load: Callable[[], Project], port: int,
                 echo(f"rebuild failed: {exc.message}")
                 state.update(changed=False, errors=[exc.message])
                 continue
+            seen = fingerprint(watched_files(project))  # the project may watch other files
             changed, errors = rebuild(project, echo)
             state.update(changed=changed, errors=errors)
-            seen = fingerprint(watched_files(project))
     except TerminatedError:
         pass  # SIGTERM arrived while output/ was being written; it was finished first
     finally:

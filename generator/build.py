@@ -7,16 +7,14 @@ what ``check`` compares is exactly what ``build`` writes.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import __version__
+from generator import __version__, collector
 from generator.catalogue import catalogue_digest
 from generator.errors import Location, Problems
 from generator.manifest import Manifest, load_manifest
@@ -220,14 +218,15 @@ def build(project: Project, selection: Selection = Selection(),
         return _build(project, selection, problems, reuse_from=reuse_from,
                       profile_languages=profile_languages, stager=stager)
     finally:
-        gc.unfreeze()  # what was frozen may become garbage again (serve builds again)
+        collector.release()
 
 
 def _build(project: Project, selection: Selection, problems: Problems | None, *,
            reuse_from: Path | None, profile_languages: Mapping[str, tuple[str, ...]] | None,
            stager: Stager | None) -> BuildResult:
     problems = problems if problems is not None else Problems()
-    with _collector_paused():
+    # profiles, the renderer and output/'s files live until the build ends
+    with collector.paused(then_settle=True):
         previous = _previous(project, reuse_from) if reuse_from is not None \
             and selection.everything and not profile_languages else None
         if previous is not None and previous.unchanged and not _checks_can_fail(project):
@@ -236,7 +235,6 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
         _, renderer, profiles, inputs = prepare(project, problems)
     problems.raise_if_errors()
     assert renderer is not None and profiles is not None
-    _settled()  # profiles, the renderer and output/'s files live until the build ends
     if previous is not None and previous.inputs != inputs:
         previous = None  # a file changed while we read it: render everything
     result = BuildResult(inputs=inputs, profiles=profiles)
@@ -263,15 +261,17 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
 
     def channels_done(made: dict[str, Part]) -> None:
         """Every channel's files are there: make the preview while the pages render."""
-        for channel in profiles.channels:
-            if channel.id in made:
-                merge_part(result, made[channel.id], problems)
-            elif previous is not None and selection.channel(channel.id):
-                previous.take(result, channel.id)
+        # every channel's files and texts: no cycles, and kept (for the preview)
+        with collector.paused(then_settle=True):
+            for channel in profiles.channels:
+                if channel.id in made:
+                    merge_part(result, made[channel.id], problems)
+                elif previous is not None and selection.channel(channel.id):
+                    previous.take(result, channel.id)
         if previous is not None and previous.unchanged:
-            previous.take(result, PAGES)
+            with collector.paused(then_settle=True):
+                previous.take(result, PAGES)
         elif pages and selection.everything:
-            _settled()  # every channel's texts and statements, which the preview reads
             from generator.pages import page_tasks
             from generator.preview import add_preview
 
@@ -298,34 +298,6 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
             c.id for c in profiles.channels if c.id not in rendered)), pages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while profiles and output/ are read.
-
-    Reading makes millions of small objects that live until the build ends and hold no
-    cycles; each full collection on the way would walk all of them again (at 5,000
-    channels, 4 s of a 10 s read). Cycles made meanwhile are collected afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _settled() -> None:
-    """Keep the cycle collector off what the build holds so far (``gc.freeze``).
-
-    Profiles, rendered texts and the files taken from output/ are millions of objects
-    that live until the build ends; every full collection walked all of them again
-    (a tenth of a one-channel rebuild). New objects are still collected as usual, and
-    ``build`` unfreezes everything when it ends.
-    """
-    gc.freeze()
 
 
 def _checks_can_fail(project: Project) -> bool:
@@ -562,4 +534,5 @@ def write_result(project: Project, result: BuildResult, selection: Selection = S
                      selected=selected_paths(selection), current=result.current,
                      staged=stager.staged if stager is not None else None,
                      disk=stager.disk if stager is not None else None)
-    return plan, apply_plan(plan, project.output_dir)
+    with collector.paused():
+        return plan, apply_plan(plan, project.output_dir)

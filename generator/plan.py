@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, collector
 from generator.errors import KanalprofilError
 from generator.manifest import MANIFEST_NAME, Manifest, dump_manifest, file_entry, load_manifest
 
@@ -247,6 +247,15 @@ def make_plan(
     unselected entries and the input hashes of the old one unchanged. Raises
     :class:`KanalprofilError` for an unsafe generated path, before anything is read.
     """
+    with collector.paused():  # tens of thousands of entries, no cycles
+        return _make_plan(output_dir, files, metadata, inputs, selected, tool_version,
+                          current, staged, disk)
+
+
+def _make_plan(output_dir: Path, files: Mapping[str, bytes], metadata: Metadata,
+               inputs: Mapping[str, str], selected: Callable[[str], bool] | None,
+               tool_version: str, current: Collection[str],
+               staged: Mapping[str, Staged] | None, disk: DiskWalk | None) -> Plan:
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise KanalprofilError(f"{output_dir} exists but is not a directory")

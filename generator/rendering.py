@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from generator.build import PAGES, BuildResult, Selection, add_channel
+from generator.collector import settle
 from generator.errors import Problem, Problems
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
                 on_files(files.files)
         for index, channel_part in zip(indices, made_parts, strict=False):
             arrived_channels[channels[index].id] = channel_part
+        if jobs > 1:  # kept until the build ends: no collection need walk them again
+            settle()  # (rendered here, a part would also freeze its rendering's garbage)
         if indices and len(arrived_channels) == len(channels):
             channels_arrived()
 

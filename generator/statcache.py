@@ -79,13 +79,9 @@ class StatCache:
         self._seen[path] = entry
         return entry[4]
 
-    def record(self, path: str, fd: int, sha256: str) -> None:
-        """Remember the hash of the open regular file ``fd`` (output/``path``), if it has
-        not changed for a while (see the module docstring)."""
-        try:
-            info = os.fstat(fd)
-        except OSError:
-            return
+    def record(self, path: str, info: os.stat_result, sha256: str) -> None:
+        """Remember the hash of output/``path``, whose stat was ``info`` (taken before its
+        bytes were read), if it has not changed for a while (see the module docstring)."""
         if stat.S_ISREG(info.st_mode) and info.st_ctime_ns <= self._started - SETTLED_NS:
             self._seen[path] = (*_stamp(info), sha256)
 

@@ -276,3 +276,27 @@ def test_a_file_written_just_now_is_not_trusted_by_its_stat(
     root = _built(tmp_path)  # files written a moment ago: their change time is too recent
     _reads_of_a_rebuild(root, monkeypatch)
     assert any(path.endswith(".html") for path in _reads_of_a_rebuild(root, monkeypatch))
+
+
+def test_a_file_is_taken_from_output_only_as_a_regular_file_with_its_hash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from generator.build import _read_current
+    from generator.statcache import StatCache
+
+    _settled_at_once(monkeypatch)
+    data = "Vi svarar på kvardagar.\n".encode() * 5000  # more than one read's worth
+    sha = hashlib.sha256(data).hexdigest()
+    (tmp_path / "bio.txt").write_bytes(data)
+    (tmp_path / "link.txt").symlink_to(tmp_path / "bio.txt")
+    (tmp_path / "folder").mkdir()
+    stats = StatCache(tmp_path / "cache", tmp_path)  # files written before count as settled
+    assert _read_current(str(tmp_path / "bio.txt"), sha, "bio.txt", stats) == data
+    assert _read_current(str(tmp_path / "bio.txt"), "0" * 64, "bio.txt", stats) is None
+    for name in ("link.txt", "folder", "missing.txt"):
+        assert _read_current(str(tmp_path / name), sha, name, stats) is None, name
+    assert stats.sha256("bio.txt", str(tmp_path / "bio.txt")) is None  # not saved yet
+    stats.save()
+    assert StatCache(tmp_path / "cache", tmp_path).sha256(
+        "bio.txt", str(tmp_path / "bio.txt")) == sha

@@ -538,12 +538,18 @@ def write_result(project: Project, result: BuildResult, selection: Selection = S
                  stager: Stager | None = None) -> tuple[Plan, ApplyResult]:
     """Make output/ match a build result: only changed files are written (those the
     build's ``stager`` wrote already are only renamed into place)."""
+    from generator.chunkcache import cache_dir
     from generator.plan import make_plan
+    from generator.statcache import remember_manifest, written_manifest
     from generator.writer import apply_plan
 
+    cache = cache_dir(project.root)
     plan = make_plan(project.output_dir, result.files, result.metadata, result.inputs,
                      selected=selected_paths(selection), current=result.current,
                      staged=stager.staged if stager is not None else None,
-                     disk=stager.disk if stager is not None else None)
+                     disk=stager.disk if stager is not None else None,
+                     written=written_manifest(cache, project.output_dir))
     with collector.paused():
-        return plan, apply_plan(plan, project.output_dir)
+        applied = apply_plan(plan, project.output_dir)
+    remember_manifest(cache, project.output_dir, plan.new_manifest_bytes)
+    return plan, applied

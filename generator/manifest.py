@@ -65,27 +65,52 @@ def file_entry(sha256: str, metadata: Mapping[str, object] | None) -> dict[str, 
     return entry
 
 
-def dump_manifest(manifest: Manifest) -> bytes:
+#: A ``files`` entry as :func:`dump_manifest` spells it, from the first line of its
+#: key (indented four spaces) to its closing brace: ``(the entry, its text)`` by path.
+Spelt = Mapping[str, tuple[Mapping[str, object], str]]
+
+
+def dump_manifest(manifest: Manifest, spelt: Spelt | None = None) -> bytes:
     """Serialise deterministically, so identical builds give identical bytes.
 
     The bytes are those of ``json.dumps(document, sort_keys=True, indent=2,
     ensure_ascii=False, allow_nan=False)`` plus a newline; :func:`_dump` makes them several
     times faster than the json module's pure-Python indenting encoder, which matters with
     tens of thousands of files (``tests/test_plan.py`` checks they are the same).
+    An entry that is the very object ``spelt`` has for its path is copied from there
+    (see :func:`spelt_entries`): a rebuild keeps most entries as they were.
     """
-    document: dict[str, Any] = {
-        "format": manifest.format_version,
-        "tool_version": manifest.tool_version,
-        "inputs": dict(manifest.inputs),
-        # not copied when it is already plain dicts (42,000 entries at 5,000 channels)
-        "files": manifest.files if type(manifest.files) is dict and all(
-            type(entry) is dict for entry in manifest.files.values())
-        else {path: dict(entry) for path, entry in manifest.files.items()},
-    }
-    parts: list[str] = []
-    _dump(document, "\n", parts, {})
-    parts.append("\n")
+    files = manifest.files
+    if not (type(files) is dict and all(type(entry) is dict for entry in files.values())):
+        files = {path: dict(entry) for path, entry in files.items()}
+    # keys in sorted order: files, format, inputs, tool_version
+    parts: list[str] = ['{\n  "files": ']
+    _dump_files(files, spelt or {}, parts)
+    parts.append(f',\n  "format": {_SCALARS.encode(manifest.format_version)},\n  "inputs": ')
+    _dump(dict(manifest.inputs), "\n  ", parts, {})
+    parts.append(f',\n  "tool_version": {_encode_string(manifest.tool_version)}\n}}\n')
     return "".join(parts).encode("utf-8")
+
+
+def _dump_files(files: Mapping[str, Mapping[str, object]], spelt: Spelt,
+                parts: list[str]) -> None:
+    if not files:
+        parts.append("{}")
+        return
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}
+    parts.append("{")
+    for index, path in enumerate(sorted(files)):
+        if not isinstance(path, str):
+            raise TypeError(f"manifest keys must be strings, not {path!r}")
+        entry = files[path]
+        known = spelt.get(path)
+        parts.append(",\n    " if index else "\n    ")
+        if known is not None and known[0] is entry:
+            parts.append(known[1])
+            continue
+        parts.append(_encode_string(path) + ": ")
+        _dump(entry, "\n    ", parts, seen)
+    parts.append("\n  }")
 
 
 _encode_string = json.encoder.encode_basestring  # the C version when available
@@ -134,6 +159,37 @@ def _dump(value: Any, newline: str, parts: list[str],
         parts.append(newline + "]")
     else:  # numbers, booleans, None: the json module's own spelling
         parts.append(_SCALARS.encode(value))
+
+
+_scan_string = json.decoder.scanstring  # type: ignore[attr-defined]  # C when available
+
+
+def spelt_entries(data: bytes, manifest: Manifest) -> dict[str, tuple[Mapping[str, object],
+                                                                      str]]:
+    """Each ``files`` entry of ``manifest`` with its text in ``data``, the bytes it was
+    parsed from, for :func:`dump_manifest` to copy.
+
+    Only for bytes that :func:`dump_manifest` made (the caller knows by their hash,
+    see :mod:`generator.statcache`): the text of an entry is taken as it stands. There,
+    entries are separated by a comma, a line break and four spaces before the quote that
+    opens the next path, and nothing else is: what they hold is indented further, and
+    strings hold no line breaks. Empty when the bytes do not look like that.
+    """
+    text = data.decode("utf-8")
+    head = '{\n  "files": {\n    "'
+    end = text.find('\n  },\n  "format": ')
+    if not text.startswith(head) or end == -1:
+        return {}
+    found: dict[str, tuple[Mapping[str, object], str]] = {}
+    for piece in text[len(head):end].split(',\n    "'):
+        try:
+            path, _ = _scan_string(piece, 0)
+        except ValueError:
+            return {}
+        entry = manifest.files.get(path)
+        if entry is not None:
+            found[path] = (entry, '"' + piece)
+    return found
 
 
 def parse_manifest(data: bytes, where: str = MANIFEST_NAME) -> tuple[Manifest, list[str]]:

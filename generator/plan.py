@@ -24,7 +24,14 @@ from pathlib import Path
 
 from generator import __version__, collector
 from generator.errors import KanalprofilError
-from generator.manifest import MANIFEST_NAME, Manifest, dump_manifest, file_entry, load_manifest
+from generator.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    dump_manifest,
+    file_entry,
+    load_manifest,
+    spelt_entries,
+)
 
 #: Marks the writer's temporary files: ``.<name>.kanalprofil-tmp-<random>``.
 TEMP_MARKER = ".kanalprofil-tmp-"
@@ -233,6 +240,7 @@ def make_plan(
     current: Collection[str] = (),
     staged: Mapping[str, Staged] | None = None,
     disk: DiskWalk | None = None,
+    written: str | None = None,
 ) -> Plan:
     """Compare the generated ``files`` with output/ and the old manifest.
 
@@ -244,18 +252,22 @@ def make_plan(
 
     ``selected`` (for ``--channel``/``--lang``) restricts the plan to the paths it accepts:
     nothing else is created, updated, deleted or reported, and the new manifest keeps the
-    unselected entries and the input hashes of the old one unchanged. Raises
+    unselected entries and the input hashes of the old one unchanged. ``written`` is the
+    sha256 of the manifest kanalprofil last wrote there (from the cache folder): if the
+    one on disk is still that, its entries that stay the same are copied, not spelt
+    again (:func:`~generator.manifest.spelt_entries`). Raises
     :class:`KanalprofilError` for an unsafe generated path, before anything is read.
     """
     with collector.paused():  # tens of thousands of entries, no cycles
         return _make_plan(output_dir, files, metadata, inputs, selected, tool_version,
-                          current, staged, disk)
+                          current, staged, disk, written)
 
 
 def _make_plan(output_dir: Path, files: Mapping[str, bytes], metadata: Metadata,
                inputs: Mapping[str, str], selected: Callable[[str], bool] | None,
                tool_version: str, current: Collection[str],
-               staged: Mapping[str, Staged] | None, disk: DiskWalk | None) -> Plan:
+               staged: Mapping[str, Staged] | None, disk: DiskWalk | None,
+               written: str | None) -> Plan:
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise KanalprofilError(f"{output_dir} exists but is not a directory")
@@ -275,6 +287,9 @@ def _make_plan(output_dir: Path, files: Mapping[str, bytes], metadata: Metadata,
         raise ValueError(f"metadata for paths that are not generated: {sorted(unknown)}")
 
     old_manifest, old_manifest_bytes, notes = load_manifest(output_dir)
+    spelt = spelt_entries(old_manifest_bytes, old_manifest) if written is not None \
+        and old_manifest_bytes is not None \
+        and hashlib.sha256(old_manifest_bytes).hexdigest() == written else {}
     disk = disk if disk is not None else scan_output(output_dir)
     guard = PathGuard(output_dir, disk)
 
@@ -301,10 +316,12 @@ def _make_plan(output_dir: Path, files: Mapping[str, bytes], metadata: Metadata,
     new_entries: dict[str, Mapping[str, object]] = {}
     for path in wanted:
         meta = metadata.get(path, {})
-        known = (old_files.get(path) or {}).get("sha256") if path in current else None
+        old_entry = old_files.get(path)
+        known = (old_entry or {}).get("sha256") if path in current else None
         if isinstance(known, str) and path in disk.files and path not in disk.symlinks:
             # read from output/ by the build and hashed: its bytes need not be touched
-            new_entries[path] = file_entry(known, meta)
+            new_entries[path] = old_entry if path in spelt and old_entry is not None \
+                and _same_entry(old_entry, known, meta) else file_entry(known, meta)
             unchanged.append(path)
             continue
         old_meta = _without_hash(old_files.get(path))
@@ -364,10 +381,17 @@ def _make_plan(output_dir: Path, files: Mapping[str, bytes], metadata: Metadata,
         old_manifest=old_manifest,
         new_manifest=new_manifest,
         old_manifest_bytes=old_manifest_bytes,
-        new_manifest_bytes=dump_manifest(new_manifest),
+        new_manifest_bytes=dump_manifest(new_manifest, spelt),
         notes=tuple(notes),
         filtered=selected is not None,
     )
+
+
+def _same_entry(entry: Mapping[str, object], sha256: str, meta: Mapping[str, object]
+                ) -> bool:
+    """Whether ``entry`` is what :func:`file_entry` would make of ``sha256`` and ``meta``."""
+    return len(entry) == len(meta) + 1 and entry.get("sha256") == sha256 \
+        and "sha256" not in meta and all(k in entry and entry[k] == v for k, v in meta.items())
 
 
 def _without_hash(entry: Mapping[str, object] | None) -> dict[str, object]:

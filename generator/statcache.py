@@ -27,6 +27,8 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from generator import __version__
+
 #: How long before its reading a file must have last changed for its hash to be kept.
 SETTLED_NS = 2_000_000_000
 _HEADER = "kanalprofil output stat cache 1\n"
@@ -38,9 +40,7 @@ class StatCache:
     def __init__(self, directory: Path | None, output_dir: Path) -> None:
         self.path: Path | None = None
         if directory is not None:
-            where = str(output_dir.resolve()).encode("utf-8", "surrogateescape")
-            name = hashlib.blake2b(where, digest_size=8).hexdigest()
-            self.path = directory / f"output-stat-{name}.txt"
+            self.path = directory / f"output-stat-{_output_name(output_dir)}.txt"
         self._known: dict[str, tuple[int, int, int, int, str]] = self._load()
         self._seen: dict[str, tuple[int, int, int, int, str]] = {}
         self._started = time.time_ns()
@@ -104,6 +104,53 @@ class StatCache:
             with suppress(OSError):
                 temp.unlink()
         self._known = dict(self._seen)
+
+
+def written_manifest(directory: Path | None, output_dir: Path) -> str | None:
+    """The sha256 of the manifest this version of kanalprofil last wrote to
+    ``output_dir`` (see :func:`remember_manifest`), if the cache folder knows it."""
+    path = _manifest_record(directory, output_dir)
+    if path is None:
+        return None
+    try:
+        version, sha256 = path.read_text(encoding="utf-8").split()
+    except (OSError, ValueError):
+        return None
+    return sha256 if version == __version__ else None
+
+
+def remember_manifest(directory: Path | None, output_dir: Path, data: bytes) -> None:
+    """Record that output/'s manifest is now ``data``, as ``dump_manifest`` made it: the
+    next plan then copies the entries that stay the same instead of spelling them again
+    (:func:`generator.manifest.spelt_entries`). Quietly, if it can."""
+    path = _manifest_record(directory, output_dir)
+    if path is None:
+        return
+    record = f"{__version__} {hashlib.sha256(data).hexdigest()}\n"
+    with suppress(OSError):
+        if path.read_text(encoding="utf-8") == record:
+            return
+    from generator.chunkcache import make_cache_dir
+
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        make_cache_dir(path.parent)
+        temp.write_text(record, encoding="utf-8")
+        temp.replace(path)
+    except OSError:
+        with suppress(OSError):
+            temp.unlink()
+
+
+def _manifest_record(directory: Path | None, output_dir: Path) -> Path | None:
+    if directory is None:
+        return None
+    return directory / f"output-manifest-{_output_name(output_dir)}.txt"
+
+
+def _output_name(output_dir: Path) -> str:
+    where = str(output_dir.resolve()).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(where, digest_size=8).hexdigest()
 
 
 def _stamp(info: os.stat_result) -> tuple[int, int, int, int]:

@@ -300,3 +300,31 @@ def test_a_file_is_taken_from_output_only_as_a_regular_file_with_its_hash(
     stats.save()
     assert StatCache(tmp_path / "cache", tmp_path).sha256(
         "bio.txt", str(tmp_path / "bio.txt")) == sha
+
+
+def test_a_rebuild_copies_unchanged_manifest_entries_only_from_its_own_manifest(
+        tmp_path: Path) -> None:
+    """Entries of the manifest kanalprofil wrote are copied, not spelt again; a manifest
+    reformatted by hand is found by ``check`` and written out in full by ``build``."""
+    import json
+
+    from generator.manifest import MANIFEST_NAME, dump_manifest
+
+    root = _built(tmp_path)
+    full = tmp_path / "full"
+    _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
+    assert _cli(root, "build")[0] == 0
+    manifest = root / "output" / MANIFEST_NAME
+    rebuilt = manifest.read_bytes()
+    assert rebuilt == dump_manifest(load_manifest(root / "output")[0])
+    full_root = copy_project(full, with_output=False)
+    (full_root / "profiles/channels/facebook.yml").write_bytes(
+        (root / "profiles/channels/facebook.yml").read_bytes())
+    assert _cli(full_root, "build")[0] == 0
+    assert (full_root / "output" / MANIFEST_NAME).read_bytes() == rebuilt
+
+    manifest.write_text(json.dumps(json.loads(rebuilt), indent=1, sort_keys=True) + "\n",
+                        encoding="utf-8")
+    assert _cli(root, "check")[0] == 1
+    assert _cli(root, "build")[0] == 0
+    assert manifest.read_bytes() == rebuilt

@@ -461,3 +461,44 @@ def test_dump_manifest_matches_json_dumps_for_any_entries(
                           allow_nan=False) + "\n"
     assert dump_manifest(Manifest(inputs={"x": [*shared]}, files=entries,  # type: ignore[dict-item]
                                   tool_version="0")) == expected.encode("utf-8")
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=6),
+                       st.dictionaries(st.text(max_size=4), _JSON, max_size=4),
+                       min_size=1, max_size=5),
+       st.data())
+def test_entries_copied_from_the_old_manifest_are_spelt_as_dump_spells_them(
+        files: dict[str, dict[str, Any]], data: st.DataObject) -> None:
+    """Paths with quotes, backslashes, ``": `` or line separators in them too."""
+    from generator.manifest import spelt_entries
+
+    old = Manifest(inputs={"x": "1"}, files={
+        path: {**entry, "sha256": "0" * 64} for path, entry in files.items()})
+    old_bytes = dump_manifest(old)
+    parsed = parse_manifest(old_bytes)[0]
+    spelt = spelt_entries(old_bytes, parsed)
+    assert set(spelt) == set(files)
+    changed = data.draw(st.sets(st.sampled_from(sorted(files))))
+    added = data.draw(st.dictionaries(st.text(min_size=1, max_size=6),
+                                      st.just({"sha256": "1" * 64}), max_size=2))
+    new_files = {**{path: ({**entry, "sha256": "2" * 64} if path in changed else entry)
+                    for path, entry in parsed.files.items()}, **added}
+    new = Manifest(inputs={"x": "2"}, files=new_files)
+    assert dump_manifest(new, spelt) == dump_manifest(new)
+
+
+def test_entries_are_copied_only_from_a_manifest_kanalprofil_wrote(tmp_path: Path) -> None:
+    """A manifest reformatted by hand is spelt out again, never copied from."""
+    out = tmp_path / "out"
+    apply_plan(make_plan(out, generated(), {BIO: bio_meta(35)}, INPUTS))
+    canonical = (out / MANIFEST_NAME).read_bytes()
+    written = hashlib.sha256(canonical).hexdigest()
+    again = make_plan(out, generated(), {BIO: bio_meta(35)}, INPUTS, current={BIO},
+                      written=written)
+    assert again.new_manifest_bytes == canonical and not again.has_changes
+    document = json.loads(canonical)
+    (out / MANIFEST_NAME).write_text(json.dumps(document, indent=4, sort_keys=True) + "\n")
+    for trusted in (written, None):
+        redone = make_plan(out, generated(), {BIO: bio_meta(35)}, INPUTS, current={BIO},
+                           written=trusted)
+        assert redone.new_manifest_bytes == canonical and redone.manifest_changed

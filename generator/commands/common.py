@@ -80,14 +80,18 @@ def planned(config: Path | None, strict: bool | None, channels: tuple[str, ...],
             langs: tuple[str, ...]) -> tuple[Project, Plan]:
     """What `build` would do, without doing it (``check`` and ``diff``)."""
     from generator.build import selected_paths
+    from generator.chunkcache import cache_dir
     from generator.plan import make_plan
+    from generator.statcache import written_manifest
 
     project = load(config, strict)
     chosen = selection(channels, langs)
     result = run_build(project, chosen)
     return project, make_plan(project.output_dir, result.files, result.metadata,
                               result.inputs, selected=selected_paths(chosen),
-                              current=result.current)
+                              current=result.current,
+                              written=written_manifest(cache_dir(project.root),
+                                                       project.output_dir))
 
 
 def _check_filters(result: BuildResult, chosen: Selection) -> None:

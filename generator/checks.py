@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -75,18 +75,19 @@ def source_check(check_id: str, explanation: str, severity: str = "warning"
     def register(func: SourceCheckFunction) -> SourceCheckFunction:
         def run(ctx: CheckContext) -> Iterator[Finding]:
             profiles = ctx.profiles
-            for source_id, raw in sorted(profiles.sources.items()):
-                yield from profiles.source_findings(check_id, source_id,
-                                                    partial(_findings, func, source_id, raw))
+            for source_id in sorted(profiles.sources):  # read only where not kept
+                yield from profiles.source_findings(
+                    check_id, source_id,
+                    partial(_findings, func, source_id, profiles.sources))
 
         REGISTRY[check_id] = Check(check_id, explanation, run, severity)
         return func
     return register
 
 
-def _findings(func: SourceCheckFunction, source_id: str, raw: LocatedDict
-              ) -> tuple[Finding, ...]:
-    return tuple(func(source_id, raw))
+def _findings(func: SourceCheckFunction, source_id: str,
+              sources: Mapping[str, LocatedDict]) -> tuple[Finding, ...]:
+    return tuple(func(source_id, sources[source_id]))
 
 
 def today() -> dt.date:

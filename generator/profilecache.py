@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from generator.model import Channel
 
 #: Bump when the layout of an entry changes.
-FORMAT = 1
+FORMAT = 2
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _BATCH = 500  # SQLite allows 999 parameters per statement
 _HASH = 16  # bytes of the keyed blake2b in front of every blob
@@ -57,8 +57,9 @@ _TIMEOUT = 5.0  # seconds to wait for another build's write before going without
 class Entry:
     """One channel file as ``load_profiles`` made it, and the per-file checks' findings."""
 
-    #: The located YAML, or None when the file could not be parsed into a mapping.
-    raw: LocatedDict | None
+    #: The located YAML (pickled, when it comes from the cache), or None when the file
+    #: could not be parsed into a mapping.
+    raw: LocatedDict | bytes | None
     #: The validated channel, or None when it has errors of its own.
     channel: Channel | None
     #: Every problem reading, merging and validating the file reported, in order.
@@ -123,6 +124,8 @@ class ProfileCache:
         #: Pickled data of new entries, and names whose findings are new.
         self._new: dict[str, bytes] = {}
         self._new_findings: set[str] = set()
+        #: The pickled located YAML of new entries, by display name.
+        self._pickled: dict[str, bytes] = {}
         self.writable = True
 
     def lookup(self, files: Mapping[str, str]) -> dict[str, Entry]:
@@ -171,10 +174,31 @@ class ProfileCache:
         if not self.writable or name not in self._rows:
             return
         try:
-            self._new[name] = pickle.dumps((entry.raw, entry.channel, entry.problems),
-                                           _PROTOCOL)
+            raw = pickle.dumps(entry.raw, _PROTOCOL) if isinstance(entry.raw, LocatedDict) \
+                else entry.raw
+            self._new[name] = pickle.dumps((raw, entry.channel, entry.problems), _PROTOCOL)
         except Exception:  # e.g. a document nested too deep: just not kept
             self._new.pop(name, None)
+        else:
+            if raw is not None:
+                self._pickled[name] = raw
+
+    def pickled_sources(self) -> dict[str, bytes]:
+        """The pickled located YAML of each source id this build has one for (see
+        :mod:`generator.sources`): from the cache, or pickled to be written to it. The
+        entries keep only the pickles from now on."""
+        found: dict[str, bytes] = {}
+        for source_id, name in self._names.items():
+            entry = self._entries.get(name)
+            raw = self._pickled.get(name)
+            if entry is not None and raw is not None:
+                entry.raw = raw
+            elif entry is not None and isinstance(entry.raw, bytes):
+                raw = entry.raw
+            if raw is not None:
+                found[source_id] = raw
+        self._pickled.clear()
+        return found
 
     def bind(self, source_id: str, name: str) -> None:
         """``source_id`` (a channel id in ``Profiles.sources``) is the file ``name``."""
@@ -269,7 +293,7 @@ def _entry(data: Any, findings: Any, row: bytes) -> Entry | None:
         by_check = pickle.loads(found)
     except Exception:  # unreadable entry: a miss
         return None
-    if not (raw is None or isinstance(raw, LocatedDict)) \
+    if not (raw is None or isinstance(raw, bytes)) \
             or not (channel is None or isinstance(channel, Channel)) \
             or not isinstance(problems, tuple) \
             or not all(isinstance(p, Problem) for p in problems) \

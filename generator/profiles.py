@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.errors import Location, Problems
 from generator.schema import MISSING, SLUG, Context, Language, ListOf, merge
+from generator.sources import Sources
 from generator.yamlload import LocatedDict, YamlError, decode, loads
 
 if TYPE_CHECKING:  # the model is imported when profiles are read, not to hash them
@@ -36,7 +37,7 @@ class Profiles:
     #: sha256 of each input file, by its path relative to the project
     digests: dict[str, str]
     #: the located source of the organisation ("") and of each channel (by id), for checks
-    sources: dict[str, LocatedDict]
+    sources: Sources
     #: Where per-file results are kept between builds (None: no cache folder).
     cache: ProfileCache | None = field(default=None, compare=False, repr=False)
 
@@ -56,6 +57,8 @@ class Profiles:
         """Write what this build read and checked anew to the cache (after the checks)."""
         if self.cache is not None:
             self.cache.save()
+            # the checks are done: each source is now needed only to locate an error
+            self.sources.pickle_from(self.cache.pickled_sources())
 
 
 def _read(path: Path, display: str, problems: Problems,
@@ -162,7 +165,8 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
         cache = ProfileCache(cache_dir, (org_name, digests[org_name], catalogue.digest,
                                          *sorted(known_languages)))
     channels: list[Channel] = []
-    raws: dict[str, LocatedDict] = {}
+    sources = Sources()
+    sources.add("", org_raw)
     channel_dir = profiles_dir / CHANNELS_DIR
     paths = channel_files(profiles_dir)
     if not paths:
@@ -191,7 +195,7 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
         content = contents.pop(name)
         if isinstance(content, OSError):
             problems.error(Location(name), f"cannot read file: {content.strerror}")
-            raws[path.stem] = LocatedDict(location=Location(name))
+            sources.add(path.stem, LocatedDict(location=Location(name)))
             continue
         entry = found.get(name)
         if entry is not None:
@@ -205,14 +209,14 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
                 cache.store(name, entry)
         if cache is not None:
             cache.bind(path.stem, name)
-        raws[path.stem] = entry.raw if entry.raw is not None \
-            else LocatedDict(location=Location(name))
+        sources.add(path.stem, entry.raw if entry.raw is not None
+                    else LocatedDict(location=Location(name)))
         if entry.channel is not None:
             channels.append(entry.channel)
-    _check_references(channels, raws, problems)
+    _check_references(channels, sources, problems)
     if organisation is MISSING:
         return None
-    return Profiles(organisation, tuple(channels), digests, {"": org_raw, **raws}, cache)
+    return Profiles(organisation, tuple(channels), digests, sources, cache)
 
 
 def _read_channel(channel_id: str, name: str, data: bytes, defaults_raw: Any,
@@ -268,33 +272,35 @@ def _check_platform(channel: Channel, raw: LocatedDict, catalogue: Catalogue,
                            f"its slots: {', '.join(platform.slots)}")
 
 
-def _check_references(channels: list[Channel], raws: dict[str, LocatedDict],
+def _check_references(channels: list[Channel], sources: Sources,
                       problems: Problems) -> None:
     """``go_to`` and ``successor`` must name a channel that is (or will be) public."""
     from generator.schema import did_you_mean
 
     by_id = {c.id: c for c in channels}
+    known = [source_id for source_id in sources if source_id]
     for channel in channels:
-        raw = raws[channel.id]
-        response = raw.get("response")
-        retired = raw.get("retired")
-        targets = [
-            (channel.response.go_to,
-             response.value_at("go_to") if isinstance(response, LocatedDict) else raw.location),
-            (channel.retired.successor if channel.retired else None,
-             retired.value_at("successor") if isinstance(retired, LocatedDict)
-             else raw.location),
-        ]
-        for target, where in targets:
-            if target is None or (target in raws and target not in by_id):
+        targets = [(channel.response.go_to, "response", "go_to"),
+                   (channel.retired.successor if channel.retired else None,
+                    "retired", "successor")]
+        for target, section, key in targets:
+            if target is None or (target in sources and target not in by_id):
                 continue  # none given, or that file has errors of its own
             other = by_id.get(target)
+            if other is not None and other.is_public:
+                continue
+            where = _value_location(sources[channel.id], section, key)
             if other is None:
                 problems.error(where, f"refers to channel {target!r}, which does not exist",
-                               did_you_mean(target, list(raws)) or "use a channel file name")
-            elif not other.is_public:
+                               did_you_mean(target, known) or "use a channel file name")
+            else:
                 problems.error(where, f"refers to channel {target!r}, which is {other.status}",
                                "point to an active or pilot channel")
+
+
+def _value_location(raw: LocatedDict, section: str, key: str) -> Location:
+    value = raw.get(section)
+    return value.value_at(key) if isinstance(value, LocatedDict) else raw.location
 
 
 __all__ = ["Profiles", "load_profiles"]

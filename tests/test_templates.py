@@ -82,3 +82,21 @@ def test_no_generated_page_has_loose_list_items() -> None:
     assert pages
     for page in pages:
         assert "<li>\n<p>" not in page.read_text(encoding="utf-8"), page
+
+
+def test_the_names_a_template_takes_are_kept_with_its_compiled_form(tmp_path: Path) -> None:
+    from generator.templating import Templates
+
+    own = tmp_path / "templates"
+    own.mkdir()
+    page = own / "page.md.j2"
+    page.write_text("{% set title = org.name %}{{ title }} {{ channel.id | upper }}\n")
+    cache = tmp_path / "cache"
+    assert Templates(own, cache).undeclared("page.md.j2") == {"org", "channel"}
+    kept = list(cache.glob("jinja2-*-markup/undeclared-*.txt"))
+    assert len(kept) == 1
+    kept[0].write_text("org\nfrom_the_file")  # a later build reads it, not the template
+    assert Templates(own, cache).undeclared("page.md.j2") == {"org", "from_the_file"}
+    page.write_text("{{ lang }}\n")  # another source: found again
+    assert Templates(own, cache).undeclared("page.md.j2") == {"lang"}
+    assert Templates(own, None).undeclared("page.md.j2") == {"lang"}

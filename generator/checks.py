@@ -256,7 +256,7 @@ def _invisible(channel_id: str, raw: LocatedDict) -> Iterator[Finding]:
               "Profiles are committed and published: a password or token there is leaked.",
               severity="error")
 def _secrets(channel_id: str, raw: LocatedDict) -> Iterator[Finding]:
-    from generator.publish.secrets import find_secrets
+    from generator.secretscan import find_secrets
 
     for text, where in iter_strings(raw, raw.location):
         for kind in find_secrets(text):

@@ -34,9 +34,9 @@ from generator.publish.secrets import (
     bluesky_account,
     check_files_for_secrets,
     env_name,
-    find_secrets,
     load_credentials_file,
 )
+from generator.secretscan import find_secrets
 
 APP_PASSWORD = "abcd-2efg-hij3-klmn"
 

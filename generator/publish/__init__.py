@@ -50,9 +50,9 @@ from generator.publish.secrets import (
     check_profiles_for_secrets,
     env_name,
     file_is_private,
-    find_secrets,
     load_credentials_file,
 )
+from generator.secretscan import find_secrets
 
 if TYPE_CHECKING:
     from generator.build import BuildResult

@@ -2,8 +2,8 @@
 
 Credentials come from environment variables or from a file outside the project, never
 from ``profiles/``; they are never printed, never in a plan and never in a message.
-``find_secrets`` names what looks like a secret without repeating it, so the build's
-checks can call it too.
+``find_secrets`` (in :mod:`generator.secretscan`, which the build's checks use without
+importing the publishing code) names what looks like a secret without repeating it.
 """
 
 from __future__ import annotations
@@ -20,41 +20,11 @@ from typing import Any
 import yaml
 
 from generator.errors import KanalprofilError, Location, Problems
+from generator.secretscan import find_secrets
 
 DEFAULT_BLUESKY_SERVICE = "https://bsky.social"
 ENV_PREFIX = "KANALPROFIL_BLUESKY_"
 CREDENTIAL_KEYS = ("identifier", "password", "service")
-
-# What a secret looks like, by kind. The kinds, never the matches, are reported.
-_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a Bluesky app password",
-     re.compile(r"(?<![A-Za-z0-9-])(?=[a-z0-9-]*[a-z])[a-z0-9]{4}(?:-[a-z0-9]{4}){3}"
-                r"(?![A-Za-z0-9-])")),
-    ("a private key block", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")),
-    ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*", re.IGNORECASE)),
-    ("a JSON web token (an access token)",
-     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{22,})")),
-    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
-    ("an API secret key (sk-…)", re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}")),
-    ("a Stripe secret key", re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,}")),
-    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    ("a PyPI token", re.compile(r"\bpypi-AgE[A-Za-z0-9_-]{40,}")),
-    ("a Facebook access token", re.compile(r"\bEAA[A-Za-z0-9]{30,}")),
-    ("a Telegram bot token", re.compile(r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b")),
-)
-
-
-def find_secrets(text: str) -> list[str]:
-    """The kinds of secret-looking values in ``text`` (e.g. "a bearer token"), in order.
-
-    The values themselves are never returned, so a caller cannot print them by mistake.
-    """
-    return [kind for kind, pattern in _SECRET_PATTERNS if pattern.search(text)]
-
 
 def check_files_for_secrets(paths: Iterable[Path], display: Mapping[Path, str] | None,
                             problems: Problems) -> None:

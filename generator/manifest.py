@@ -89,7 +89,9 @@ def dump_manifest(manifest: Manifest, spelt: Spelt | None = None) -> bytes:
     parts.append(f',\n  "format": {_SCALARS.encode(manifest.format_version)},\n  "inputs": ')
     _dump(dict(manifest.inputs), "\n  ", parts, {})
     parts.append(f',\n  "tool_version": {_encode_string(manifest.tool_version)}\n}}\n')
-    return "".join(parts).encode("utf-8")
+    text = "".join(parts)
+    parts.clear()  # tens of MB at 5,000 channels: not held while the bytes are made
+    return text.encode("utf-8")
 
 
 def _dump_files(files: Mapping[str, Mapping[str, object]], spelt: Spelt,
@@ -108,8 +110,9 @@ def _dump_files(files: Mapping[str, Mapping[str, object]], spelt: Spelt,
         if known is not None and known[0] is entry:
             parts.append(known[1])
             continue
-        parts.append(_encode_string(path) + ": ")
-        _dump(entry, "\n    ", parts, seen)
+        spelling = [_encode_string(path), ": "]  # one string an entry, not dozens
+        _dump(entry, "\n    ", spelling, seen)
+        parts.append("".join(spelling))
     parts.append("\n  }")
 
 

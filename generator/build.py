@@ -132,11 +132,16 @@ class Reuse:
 
 def input_digests(project: Project, templates: Templates | None = None) -> dict[str, str]:
     """The input hashes ``prepare`` records, computed by hashing files without parsing them."""
+    from generator.chunkcache import cache_dir
+    from generator.statcache import StatCache
+
     templates = templates or Templates(project.templates_dir)
     inputs = {"catalogue": catalogue_digest(project.profiles_dir / PLATFORMS_FILE),
               "templates": templates.digest(), "project": project.digest, "tool": __version__}
+    stats = StatCache(cache_dir(project.root), project.profiles_dir, kind="profiles")
     for name, path in input_files(project.profiles_dir, project.root).items():
-        inputs[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        inputs[name] = stats.hashed(name, str(path))[0]
+    stats.save()
     return inputs
 
 

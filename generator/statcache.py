@@ -5,7 +5,8 @@ records, so a file edited by hand is rendered again (and ``check`` reports it). 
 and hashing all of them is most of a rebuild's own time at 5,000 channels (42,000 files,
 230 MB). Like Git's index, this cache remembers each file's hash with its inode, size,
 modification and change times: a file whose stat is exactly as recorded has not been
-written since, so its recorded hash stands without reading it.
+written since, so its recorded hash stands without reading it. The profiles are hashed
+the same way: a channel file the profile cache has an entry for need not be read at all.
 
 Writing a file sets its change time (ctime) to the current time, and no tool sets it
 back; but the clock that stamps files is coarse, so a file changed within the same tick
@@ -35,12 +36,13 @@ _HEADER = "kanalprofil output stat cache 1\n"
 
 
 class StatCache:
-    """sha256 of files under one output folder, by ``(inode, size, mtime, ctime)``."""
+    """sha256 of files under one folder, by ``(inode, size, mtime, ctime)``: output/
+    (``kind`` "output") or the profiles (``kind`` "profiles", see :meth:`hashed`)."""
 
-    def __init__(self, directory: Path | None, output_dir: Path) -> None:
+    def __init__(self, directory: Path | None, root: Path, kind: str = "output") -> None:
         self.path: Path | None = None
         if directory is not None:
-            self.path = directory / f"output-stat-{_output_name(output_dir)}.txt"
+            self.path = directory / f"{kind}-stat-{_output_name(root)}.txt"
         self._known: dict[str, tuple[int, int, int, int, str]] = self._load()
         self._seen: dict[str, tuple[int, int, int, int, str]] = {}
         self._started = time.time_ns()
@@ -78,6 +80,19 @@ class StatCache:
             return None
         self._seen[path] = entry
         return entry[4]
+
+    def hashed(self, name: str, file: str) -> tuple[str, bytes | None]:
+        """The sha256 of ``file`` (recorded as ``name``), and its bytes when they had to be
+        read for it (None when its stat shows it is as recorded). Raises OSError."""
+        known = self.sha256(name, file)
+        if known is not None:
+            return known, None
+        with open(file, "rb") as opened:  # noqa: PTH123 - thousands of files
+            info = os.fstat(opened.fileno())
+            data = opened.read()
+        digest = hashlib.sha256(data).hexdigest()
+        self.record(name, info, digest)
+        return digest, data
 
     def record(self, path: str, info: os.stat_result, sha256: str) -> None:
         """Remember the hash of output/``path``, whose stat was ``info`` (taken before its

@@ -328,3 +328,42 @@ def test_a_rebuild_copies_unchanged_manifest_entries_only_from_its_own_manifest(
     assert _cli(root, "check")[0] == 1
     assert _cli(root, "build")[0] == 0
     assert manifest.read_bytes() == rebuilt
+
+
+def test_unchanged_profiles_are_not_read_and_a_same_size_edit_is_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Profiles are hashed by their stat too: a rebuild reads only the files it parses,
+    and an edit that keeps a file's size and modification time is still seen."""
+    import hashlib
+    import os
+
+    from generator import statcache
+
+    _settled_at_once(monkeypatch)
+    root = _built(tmp_path)
+    assert _cli(root, "build")[0] == 0  # records every profile's stat and hash
+    read: list[str] = []
+    real = statcache.StatCache.hashed
+
+    def hashed(self: statcache.StatCache, name: str, file: str) -> tuple[str, bytes | None]:
+        found = real(self, name, file)
+        if found[1] is not None:
+            read.append(name)
+        return found
+
+    profile = root / "profiles/channels/facebook.yml"
+    info = profile.stat()
+    text = profile.read_text(encoding="utf-8")
+    assert "handle: fjordetaten\n" in text
+    profile.write_text(text.replace("handle: fjordetaten\n", "handle: fjordetatem\n"),
+                       encoding="utf-8")
+    os.utime(profile, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert profile.stat().st_size == info.st_size
+    with monkeypatch.context() as patched:
+        patched.setattr(statcache.StatCache, "hashed", hashed)
+        assert _cli(root, "check")[0] == 1  # the edit is seen
+        assert _cli(root, "build")[0] == 0
+    assert read and all(name.endswith("facebook.yml") for name in read), read
+    recorded = load_manifest(root / "output")[0].inputs["profiles/channels/facebook.yml"]
+    assert recorded == hashlib.sha256(profile.read_bytes()).hexdigest()
+    _assert_same_as_full(root)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import __version__, collector
 from generator.catalogue import catalogue_digest
-from generator.errors import Location, Problems
+from generator.errors import KanalprofilError, Location, Problems
 from generator.manifest import Manifest, load_manifest
 from generator.outputfiles import OutputFiles
 from generator.outputtext import pieces_bytes, text_bytes
@@ -265,6 +265,9 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
     fragments.use_cache(renderer.templates.cache)
     rendered = [channel.id for channel in work]
 
+    preview = pages and selection.everything and not (previous is not None
+                                                     and previous.unchanged)
+
     def channels_done(made: dict[str, Part]) -> None:
         """Every channel's files are there: make the preview while the pages render."""
         # every channel's files and texts: no cycles, and kept (for the preview)
@@ -273,11 +276,11 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
                 if channel.id in made:
                     merge_part(result, made[channel.id], problems)
                 elif previous is not None and selection.channel(channel.id):
-                    previous.take(result, channel.id)
+                    previous.take(result, channel.id, restore=preview)
         if previous is not None and previous.unchanged:
             with collector.paused(then_settle=True):
                 previous.take(result, PAGES)
-        elif pages and selection.everything:
+        elif preview:
             from generator.pages import page_tasks
             from generator.preview import add_preview
 
@@ -356,12 +359,17 @@ class _Previous:
                 stale.add(channel.id)
         return stale
 
-    def take(self, result: BuildResult, unit: str) -> None:
+    def take(self, result: BuildResult, unit: str, *, restore: bool = False) -> None:
         """Give ``result`` the unit's files (once: the bytes read to restore its texts
-        and statements are let go of here)."""
+        and statements are let go of here). With ``restore`` (the preview is made again),
+        also their Text and Statement objects: read now if they were known by their stat.
+        """
         files = self.current.get(unit, {})
         for path, data in files.items():
             files[path] = None
+            if restore and data is None and self.manifest.files[path].get("kind") \
+                    in _RESTORED_KINDS:
+                data = self._read_again(path)
             result.current.add(path)
             # On disk even when its bytes were read (to restore texts for the preview):
             # a build that stages its files must not write these again.
@@ -373,6 +381,13 @@ class _Previous:
                 result.metadata[path] = meta
                 if data is not None:
                     _restore(result, data, meta)
+
+    def _read_again(self, path: str) -> bytes:
+        """The bytes of a file found current by its stat (and still as the manifest says)."""
+        data = _read_current(f"{self.root}/{path}", self.manifest.sha256(path), path)
+        if data is None:
+            raise KanalprofilError(f"output/{path} changed during the build; build again")
+        return data
 
     def result(self, profiles: Profiles | None, reuse: Reuse) -> BuildResult:
         result = BuildResult(inputs=dict(self.inputs), profiles=profiles, reuse=reuse)
@@ -419,9 +434,10 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
         unit = _unit(path)
         sha256 = manifest.sha256(path)
         file = f"{root}/{path}"
-        restores = entry.get("kind") in _RESTORED_KINDS  # its bytes are needed
-        if not restores and sha256 is not None and stats.sha256(path, file) == sha256:
-            current.setdefault(unit, {})[path] = None  # not written since it was hashed
+        restores = entry.get("kind") in _RESTORED_KINDS  # its bytes may be needed
+        if sha256 is not None and stats.sha256(path, file) == sha256:
+            # not written since it was hashed (a text is read if the preview needs it)
+            current.setdefault(unit, {})[path] = None
             continue
         data = _read_current(file, sha256, path, stats)
         if data is None:
@@ -462,10 +478,10 @@ def _slot_rank(slot: str) -> tuple[int, int, int]:
     return (SLOTS.index(slot) if slot in SLOTS else len(SLOTS), 0, 0)
 
 
-def _read_current(path: str, sha256: str | None, name: str, stats: StatCache
+def _read_current(path: str, sha256: str | None, name: str, stats: StatCache | None = None
                   ) -> bytes | None:
     """The file's bytes if it is a regular file (not a symlink) whose hash is ``sha256``;
-    ``stats`` then records it under ``name`` (its path in output/).
+    ``stats``, if given, then records it under ``name`` (its path in output/).
 
     Plain ``os.read`` calls: a rebuild reads tens of thousands of small files, and a
     Python file object costs four times as much as the reading itself.
@@ -487,7 +503,8 @@ def _read_current(path: str, sha256: str | None, name: str, stats: StatCache
         os.close(fd)
     if hashlib.sha256(data).hexdigest() != sha256:
         return None
-    stats.record(name, info, sha256)
+    if stats is not None:
+        stats.record(name, info, sha256)
     return data
 
 

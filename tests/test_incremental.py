@@ -230,6 +230,8 @@ def test_a_rebuild_does_not_read_files_not_written_since_they_were_hashed(
     root = _built(tmp_path)
     first = _reads_of_a_rebuild(root, monkeypatch)  # hashes every file, and records it
     assert any(path.endswith(".html") for path in first)
+    assert _reads_of_a_rebuild(root, monkeypatch) == []  # nothing changed: nothing read
+    _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
     second = _reads_of_a_rebuild(root, monkeypatch)
     # only texts and statements, whose bytes the preview needs
     assert second and all(path.endswith((".txt", ".md")) for path in second), second
@@ -367,3 +369,24 @@ def test_unchanged_profiles_are_not_read_and_a_same_size_edit_is_found(
     recorded = load_manifest(root / "output")[0].inputs["profiles/channels/facebook.yml"]
     assert recorded == hashlib.sha256(profile.read_bytes()).hexdigest()
     _assert_same_as_full(root)
+
+
+def test_a_text_edited_while_a_rebuild_runs_stops_it_with_a_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text known by its stat is read when the preview needs it: if it changed since
+    output/ was checked, the build says so instead of showing another text."""
+    from generator.build import BuildResult, _previous
+    from generator.errors import KanalprofilError
+
+    _settled_at_once(monkeypatch)
+    root = _built(tmp_path)
+    _reads_of_a_rebuild(root, monkeypatch)  # records every file's stat and hash
+    project = _project(root)
+    previous = _previous(project, project.output_dir)
+    assert previous is not None
+    bio = root / "output/channels/facebook/nb/bio.txt"
+    bio.write_text("Edited while the build ran.\n", encoding="utf-8")
+    with pytest.raises(KanalprofilError, match="changed during the build"):
+        previous.take(BuildResult(), "facebook", restore=True)
+    previous = _previous(project, project.output_dir)  # a build started now sees it
+    assert previous is not None and "facebook" in previous.damaged

@@ -57,6 +57,32 @@ def cache_dir(project_root: Path) -> Path | None:
     return base / "kanalprofil" / f"{project_root.resolve().name}-{project}"
 
 
+def library_version(name: str) -> str:
+    """A library's version, for the keys of what the cache keeps: its own
+    ``__version__``, else the name of the one ``*.dist-info`` folder beside it, else
+    ``importlib.metadata`` (whose import, and reading every installed package's metadata,
+    cost a rebuild 30 ms of its start)."""
+    import importlib
+
+    module = importlib.import_module(name)
+    found = vars(module).get("__version__")  # not a deprecation shim's __getattr__
+    if isinstance(found, str):
+        return found
+    prefix = f"{name.replace('-', '_').lower()}-"
+    file = getattr(module, "__file__", None)
+    try:
+        infos = [entry.name for entry in os.scandir(Path(file).parent.parent)
+                 if entry.name.endswith(".dist-info") and entry.name.lower().startswith(prefix)
+                 ] if file else []
+    except OSError:
+        infos = []
+    if len(infos) == 1:
+        return infos[0][len(prefix):-len(".dist-info")]
+    from importlib.metadata import version
+
+    return version(name)
+
+
 def key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 

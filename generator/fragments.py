@@ -47,7 +47,6 @@ import io
 import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -58,7 +57,7 @@ from jinja2.runtime import Undefined
 from markupsafe import Markup
 
 from generator import __version__
-from generator.chunkcache import ChunkStore
+from generator.chunkcache import ChunkStore, library_version
 
 if TYPE_CHECKING:
     from jinja2.parser import Parser
@@ -106,8 +105,8 @@ def _fingerprint() -> str:
     """Everything besides the key that shapes a stored fragment's text."""
     return "|".join((
         __version__, f"python {sys.version_info[0]}.{sys.version_info[1]}",
-        f"jinja2 {version('jinja2')}", f"markupsafe {version('markupsafe')}",
-        f"babel {version('babel')}", f"pickle {pickle.HIGHEST_PROTOCOL}"))
+        f"jinja2 {library_version('jinja2')}", f"markupsafe {library_version('markupsafe')}",
+        f"babel {library_version('babel')}", f"pickle {pickle.HIGHEST_PROTOCOL}"))
 
 
 def use_cache(directory: Path | None) -> None:

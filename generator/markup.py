@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import markdown as markdown_lib
+from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
@@ -98,7 +99,9 @@ class _PlainTextFirst(InlineProcessor):
 
 @lru_cache(maxsize=1)
 def _converter() -> markdown_lib.Markdown:
-    converter = markdown_lib.Markdown(extensions=["tables"], output_format="html")
+    # the extension itself, not its name: a name is looked up among every installed
+    # package's entry points (importlib.metadata, a tenth of a second's start-up)
+    converter = markdown_lib.Markdown(extensions=[TableExtension()], output_format="html")
     patterns = converter.inlinePatterns
     if len(patterns) == len(_TRIGGERS) and all(n in patterns for n in _TRIGGERS) \
             and "inline" in converter.treeprocessors:

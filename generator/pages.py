@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 import nh3
 
 from generator import fragments
+from generator.chunkcache import library_version
 from generator.markup import cached, markdown_to_html, markdown_to_html_finished
 from generator.model import PUBLIC_STATUSES, Channel
 from generator.render import NullRecorder, tidy_markdown
@@ -30,7 +30,7 @@ ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3",
 
 
 #: Names the sanitiser (its version and settings) in cache keys of sanitised documents.
-_SANITISED = f"sanitised|nh3 {version('nh3')}|{sorted(ALLOWED_TAGS)}"
+_SANITISED = f"sanitised|nh3 {library_version('nh3')}|{sorted(ALLOWED_TAGS)}"
 #: The same for one chunk of a page (see :func:`generator.markup.markdown_to_html_finished`).
 _SANITISED_CHUNK = f"chunk|{_SANITISED}"
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
@@ -149,9 +148,10 @@ def language_name(code: str, in_lang: str = UI_LANG) -> str:
     Kept in the on-disk cache when a build uses one: the preview names every language
     in its own language, and loading each locale's CLDR data takes tens of ms.
     """
+    from generator.chunkcache import library_version
     from generator.markup import cached
 
-    label = f"language name|babel {version('babel')}"
+    label = f"language name|babel {library_version('babel')}"
     return cached(label, f"{code}\0{in_lang}", _cldr_language_name)
 
 

@@ -223,3 +223,41 @@ def test_pages_that_list_every_channel_are_not_cached_whole(tmp_path: Path) -> N
     statement = files["channels/facebook/nb/statement.md"].decode("utf-8")
     assert any(html.startswith("<h1>" + statement.splitlines()[0].lstrip("# "))
                and "<h2>" in html for html in stored)  # statements are kept whole
+
+
+@pytest.mark.parametrize("name", ["jinja2", "markupsafe", "babel", "nh3", "markdown"])
+def test_library_versions_are_the_installed_ones(name: str) -> None:
+    from importlib.metadata import version
+
+    from generator.chunkcache import library_version
+
+    assert library_version(name) == version(name)
+
+
+def test_a_library_without_a_version_attribute_is_asked_of_its_metadata(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import types
+    from importlib.metadata import version
+
+    from generator.chunkcache import library_version
+
+    monkeypatch.setattr(importlib, "import_module", lambda name: types.ModuleType(name))
+    assert library_version("jinja2") == version("jinja2")
+
+
+def test_a_library_without_a_version_attribute_is_named_by_its_dist_info(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import types
+
+    from generator.chunkcache import library_version
+
+    (tmp_path / "fakelib").mkdir()
+    (tmp_path / "fakelib" / "__init__.py").write_text("")
+    (tmp_path / "fakelib-1.2.3.dist-info").mkdir()
+    (tmp_path / "other_lib-9.dist-info").mkdir()
+    module = types.ModuleType("fakelib")
+    module.__file__ = str(tmp_path / "fakelib" / "__init__.py")
+    monkeypatch.setattr(importlib, "import_module", lambda name: module)
+    assert library_version("fakelib") == "1.2.3"

@@ -329,8 +329,9 @@ class _Previous:
     manifest: Manifest
     inputs: dict[str, str]
     #: Files on disk whose bytes match the manifest, by unit (channel id or PAGES); the
-    #: bytes only of those the result rebuilds Text and Statement objects from (None for
-    #: the others, which stay on disk: see :mod:`generator.outputfiles`).
+    #: bytes of a text or statement if they were read to hash it (None for the others,
+    #: which stay on disk, see :mod:`generator.outputfiles`; :meth:`take` reads a text
+    #: known by its stat when the result needs its Text or Statement object).
     current: dict[str, dict[str, bytes | None]]
     #: Units with a file that is missing or differs from the manifest (edited by hand).
     damaged: set[str]

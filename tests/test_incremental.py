@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
 import pytest
@@ -257,8 +258,11 @@ def test_a_hand_edit_that_keeps_size_and_modification_time_is_found(
     assert page.read_bytes() == data
 
 
-@pytest.mark.parametrize("content", [b"", b"not a cache\n", b"\xff\xfe\x00garbage",
-                                     b"kanalprofil output stat cache 1\nx\t1\t2\n"])
+@pytest.mark.parametrize("content", [
+    b"", b"not a cache\n", b"\xff\xfe\x00garbage", b"kanalprofil stat cache 2\n\xff\x00",
+    b"kanalprofil stat cache 2\n" + marshal.dumps([1, 2]),
+    b"kanalprofil stat cache 2\n" + marshal.dumps({"a": (1, 2, 3, 4)}),
+    b"kanalprofil stat cache 2\n" + marshal.dumps({"a": ("1", 2, 3, 4, "x")})])
 def test_a_damaged_stat_cache_only_means_reading_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
     import os
@@ -266,7 +270,7 @@ def test_a_damaged_stat_cache_only_means_reading_again(
     _settled_at_once(monkeypatch)
     root = _built(tmp_path)
     _reads_of_a_rebuild(root, monkeypatch)
-    caches = list(Path(os.environ["KANALPROFIL_CACHE_DIR"]).glob("output-stat-*.txt"))
+    caches = list(Path(os.environ["KANALPROFIL_CACHE_DIR"]).glob("output-stat-*.bin"))
     assert len(caches) == 1
     caches[0].write_bytes(content)
     assert any(path.endswith(".html") for path in _reads_of_a_rebuild(root, monkeypatch))

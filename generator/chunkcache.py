@@ -57,6 +57,19 @@ def cache_dir(project_root: Path) -> Path | None:
     return base / "kanalprofil" / f"{project_root.resolve().name}-{project}"
 
 
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` in a cache folder with ``data`` in one step (a reader never sees
+    half a file), quietly: a cache that cannot be written only means work done again."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        make_cache_dir(path.parent)
+        temp.write_bytes(data)
+        temp.replace(path)
+    except OSError:
+        with suppress(OSError):
+            temp.unlink()
+
+
 def library_version(name: str) -> str:
     """A library's version, for the keys of what the cache keeps: its own
     ``__version__``, else the name of the one ``*.dist-info`` folder beside it, else

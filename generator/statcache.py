@@ -107,16 +107,9 @@ class StatCache:
         """Keep what this run saw (files gone since are dropped); quietly, if it can."""
         if self.path is None or self._seen == self._known:
             return
-        from generator.chunkcache import make_cache_dir
+        from generator.chunkcache import write_cache_file
 
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            make_cache_dir(self.path.parent)
-            temp.write_bytes(_HEADER + marshal.dumps(self._seen))
-            temp.replace(self.path)
-        except OSError:
-            with suppress(OSError):
-                temp.unlink()
+        write_cache_file(self.path, _HEADER + marshal.dumps(self._seen))
         self._known = dict(self._seen)
 
 
@@ -144,16 +137,9 @@ def remember_manifest(directory: Path | None, output_dir: Path, data: bytes) -> 
     with suppress(OSError):
         if path.read_text(encoding="utf-8") == record:
             return
-    from generator.chunkcache import make_cache_dir
+    from generator.chunkcache import write_cache_file
 
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        make_cache_dir(path.parent)
-        temp.write_text(record, encoding="utf-8")
-        temp.replace(path)
-    except OSError:
-        with suppress(OSError):
-            temp.unlink()
+    write_cache_file(path, record.encode("utf-8"))
 
 
 def _manifest_record(directory: Path | None, output_dir: Path) -> Path | None:

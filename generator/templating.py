@@ -11,7 +11,6 @@ renders nothing does) needs only the file system.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import suppress
@@ -177,14 +176,10 @@ class Templates:
             with suppress(OSError, UnicodeDecodeError):
                 return frozenset(path.read_text(encoding="utf-8").split())
         found = frozenset(meta.find_undeclared_variables(env.parse(source)) - set(env.globals))
-        if path is not None:  # names hold no white space; quietly, like compiled templates
-            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            try:
-                temp.write_text("\n".join(sorted(found)), encoding="utf-8")
-                temp.replace(path)
-            except OSError:
-                with suppress(OSError):
-                    temp.unlink()
+        if path is not None:  # names hold no white space
+            from generator.chunkcache import write_cache_file
+
+            write_cache_file(path, "\n".join(sorted(found)).encode("utf-8"))
         return found
 
     def get(self, name: str) -> jinja2.Template:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,3 +108,39 @@ def test_concatenation_never_shrinks_plain_units(text: str) -> None:
     for rule in (code_points, utf16, utf8_bytes):
         assert rule(longer) == rule(text) + 1
     assert graphemes(longer) >= graphemes(text)
+
+
+#: Emoji pieces that share prefixes: ZWJ families, skin tones, flags, keycaps, subdivision
+#: tags, text-style characters with and without U+FE0F, and stray joiners.
+_EMOJI_PIECES = [
+    "\U0001f9d1", "\U0001f9d2", "\u200d", "\ufe0f", "\U0001f3fd", "\U0001f44d",
+    "\U0001f1f3", "\U0001f1f4", "\U0001f3f4", "\U000e0067", "\U000e0062", "\U000e0073",
+    "\U000e0063", "\U000e0074", "\U000e007f", "#", "1", "\u20e3", "\u00a9", "\u00ae",
+    "\u2764", "\U0001f525", "\u263a", "\U0001f468", "\U0001f469", "\U0001f467", "a", " ",
+]
+emoji_text = st.lists(st.sampled_from(_EMOJI_PIECES), max_size=30).map("".join)
+
+
+@functools.cache
+def _emoji_regex_spans_finder() -> Any:
+    """The one regular expression of every sequence the trie walk replaced (slow to compile,
+    exact by construction): the reference the walk must agree with."""
+    import emoji
+    import regex
+
+    from generator.counting import _EMOJI_START, _trie_pattern
+
+    fully_qualified = emoji.STATUS["fully_qualified"]
+    sequences = [seq for seq, data in emoji.EMOJI_DATA.items()
+                 if data["status"] <= fully_qualified or seq.endswith("\u20e3")]
+    return regex.compile(f"(?={_EMOJI_START}){_trie_pattern(sequences)}")
+
+
+@settings(deadline=None)
+@given(st.one_of(emoji_text, texts))
+def test_emoji_spans_match_the_longest_first_regular_expression(text: str) -> None:
+    from generator.counting import _EMOJI_PRESENTATION, _emoji_spans
+
+    expected = {m.start(): m.end() for m in _emoji_regex_spans_finder().finditer(text)
+                if m.end() - m.start() > 1 or _EMOJI_PRESENTATION.match(text, m.start())}
+    assert _emoji_spans(text) == expected

@@ -30,7 +30,7 @@ from generator.profiles import (
 )
 from generator.project import Project
 from generator.templating import Templates
-from generator.texts import ChannelTexts, Statement, Text
+from generator.texts import ChannelTexts, Statement, StoredStatement, Text
 
 # Rendering needs Jinja2, Babel and the counting rules: imported where a build renders,
 # so one that takes everything from output/ starts fast.
@@ -57,7 +57,7 @@ class BuildResult:
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)
     texts: list[Text] = field(default_factory=list)
-    statements: list[Statement] = field(default_factory=list)
+    statements: list[Statement | StoredStatement] = field(default_factory=list)
     profiles: Profiles | None = None
     #: How much of output/ was taken over instead of rendered (None: everything rendered).
     reuse: Reuse | None = None
@@ -363,13 +363,14 @@ class _Previous:
     def take(self, result: BuildResult, unit: str, *, restore: bool = False) -> None:
         """Give ``result`` the unit's files (once: the bytes read to restore its texts
         and statements are let go of here). With ``restore`` (the preview is made again),
-        also their Text and Statement objects: read now if they were known by their stat.
+        also their Text and Statement objects: texts known by their stat are read now,
+        such statements only when the preview asks for their Markdown.
         """
         files = self.current.get(unit, {})
         for path, data in files.items():
             files[path] = None
-            if restore and data is None and self.manifest.files[path].get("kind") \
-                    in _RESTORED_KINDS:
+            kind = self.manifest.files[path].get("kind")
+            if restore and data is None and kind == "slot":
                 data = self._read_again(path)
             result.current.add(path)
             # On disk even when its bytes were read (to restore texts for the preview):
@@ -382,6 +383,12 @@ class _Previous:
                 result.metadata[path] = meta
                 if data is not None:
                     _restore(result, data, meta)
+                elif restore and kind == "statement":  # read only if its card is rendered
+                    listed = meta.get("commitments")
+                    result.statements.append(StoredStatement(
+                        str(meta["channel"]), str(meta["language"]),
+                        tuple(map(str, listed)) if isinstance(listed, list) else (),
+                        result.files))
 
     def _read_again(self, path: str) -> bytes:
         """The bytes of a file found current by its stat (and still as the manifest says)."""
@@ -524,8 +531,7 @@ def add_channel(result: BuildResult, rendered: ChannelTexts, selection: Selectio
         result.add(path, text.text, text.metadata())
     for statement in rendered.statements:
         result.statements.append(statement)
-        base = f"channels/{statement.channel}/{statement.language}/statement"
-        result.add(f"{base}.md", statement.markdown, {
+        result.add(statement.path, statement.markdown, {
             "kind": "statement", "channel": statement.channel,
             "language": statement.language, "commitments": list(statement.commitments),
         })

@@ -33,6 +33,13 @@ class OutputFiles(MutableMapping[str, bytes]):
     def on_disk(self, path: str) -> bool:
         return path in self._on_disk
 
+    def sha256(self, path: str) -> str:
+        """The sha256 of ``path``'s bytes, without reading a file kept on disk."""
+        where = self._on_disk.get(path)
+        if where is not None:
+            return where[1]
+        return hashlib.sha256(self._held[path]).hexdigest()
+
     def held(self) -> list[str]:
         """The paths whose bytes are in memory (a list: the caller may move them to disk)."""
         return list(self._held)

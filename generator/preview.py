@@ -9,6 +9,7 @@ notes) is passed to the template.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,16 +20,18 @@ from babel import Locale, UnknownLocaleError
 from markupsafe import Markup, escape
 
 from generator.model import STATUSES
+from generator.outputtext import text_bytes
 from generator.previewwords import PREVIEW_WORDS, preview_words, rule_label, slot_label
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
     from generator.catalogue import Platform
     from generator.localise import Localiser
+    from generator.outputfiles import OutputFiles
     from generator.profiles import Profiles
     from generator.render import Renderer
     from generator.staging import Stager
-    from generator.texts import Statement, Text
+    from generator.texts import Statement, StoredStatement, Text
 
 PREVIEW_PATH = "index.html"
 #: The language of the preview's own words when nothing else is asked for.
@@ -82,16 +85,22 @@ class StatementView:
     """A statement shown in a card; its HTML is made only when the card is rendered.
 
     Cards are fragments (:mod:`generator.fragments`), keyed by their pickle: a card whose
-    fragment is cached never asks for ``html``, so a rebuild neither looks up every
-    statement's HTML nor holds an embedded copy of each. The key holds the Markdown,
-    which the HTML is made from, and never ``known_html`` (see ``__getstate__``).
+    fragment is cached never asks for ``html``, so a rebuild neither reads back every
+    statement taken over from output/ nor holds an embedded copy of each. The key holds
+    the sha256 of the statement's Markdown file, which the HTML is made from (see
+    ``__getstate__``), not the Markdown itself.
     """
 
     lang: str
     language_name: str
     path: str
-    markdown: str
-    #: The statement's sanitised HTML if this build has it (rendered now), else None.
+    #: The sha256 of the statement's Markdown file in output/.
+    digest: str
+    #: Where the Markdown comes from when the HTML must be made (read back from output/
+    #: for a statement taken over from there), and its sanitised HTML if this build has
+    #: it (rendered now): never part of the key.
+    source: Statement | StoredStatement | None = field(default=None, compare=False,
+                                                       repr=False)
     known_html: str | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -99,14 +108,19 @@ class StatementView:
         from generator.pages import to_html
 
         known = self.known_html
-        return embedded_statement_html(known if known is not None else to_html(self.markdown))
+        if known is None:
+            if self.source is None:
+                raise ValueError(f"{self.path}: a statement view from a pickle has no "
+                                 "Markdown to make its HTML from")
+            known = to_html(self.source.markdown)
+        return embedded_statement_html(known)
 
     def __getstate__(self) -> dict[str, str]:
         return {"lang": self.lang, "language_name": self.language_name, "path": self.path,
-                "markdown": self.markdown}
+                "digest": self.digest}
 
     def __setstate__(self, state: dict[str, str]) -> None:
-        for name, value in {**state, "known_html": None}.items():
+        for name, value in {**state, "source": None, "known_html": None}.items():
             object.__setattr__(self, name, value)
 
 
@@ -207,12 +221,20 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
-def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
+def build_cards(texts: Sequence[Text], statements: Sequence[Statement | StoredStatement],
                 profiles: Profiles, platforms: Mapping[str, Platform],
                 org_names: Mapping[str, str], ui_lang: str = UI_LANG,
-                words: Mapping[str, Any] = PREVIEW_WORDS) -> list[Card]:
+                words: Mapping[str, Any] = PREVIEW_WORDS,
+                files: OutputFiles | None = None) -> list[Card]:
     """One card per channel and profile language, in channel order, texts in slot order;
-    labels in ``words`` and language names in ``ui_lang``, the preview's language."""
+    labels in ``words`` and language names in ``ui_lang``, the preview's language.
+    ``files``, the build's, give each statement's hash without reading it again."""
+
+    def digest(statement: Statement | StoredStatement) -> str:
+        if files is not None and statement.path in files:
+            return files.sha256(statement.path)
+        return hashlib.sha256(text_bytes(statement.markdown)).hexdigest()
+
     cards: dict[tuple[str, tuple[str, ...]], Card] = {}
     by_channel = {c.id: c for c in profiles.channels}
     for text in texts:
@@ -248,7 +270,7 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement],
             card.statements.append(StatementView(
                 statement.language, language_name(statement.language, ui_lang),
                 f"channels/{statement.channel}/{statement.language}/statement.html",
-                statement.markdown, statement.html))
+                digest(statement), statement, statement.html))
     order = {c.id: i for i, c in enumerate(profiles.channels)}
     return sorted(cards.values(), key=lambda c: (order[c.channel], c.languages))
 
@@ -266,7 +288,7 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
     words = preview_words(own_words)
     org_names = {lang: org.name[lang] for lang in org.languages}
     cards = build_cards(result.texts, result.statements, profiles,
-                        renderer.catalogue.platforms, org_names, ui_lang, words)
+                        renderer.catalogue.platforms, org_names, ui_lang, words, result.files)
     short = org.short_name or org.name
     for card in cards:
         card.initials = initials(short.get(card.languages[0]) or card.display_name)

@@ -7,6 +7,7 @@ importing any of that.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,38 @@ class Statement:
     commitments: tuple[str, ...]
     #: The sanitised HTML of ``markdown`` once a page made it (the preview reuses it).
     html: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def path(self) -> str:
+        """Its Markdown file in output/."""
+        return statement_path(self.channel, self.language)
+
+
+@dataclass
+class StoredStatement:
+    """A statement taken over from output/ without reading it: a rebuild after one
+    channel changed finds most preview cards in the fragment cache, keyed by each
+    statement's hash, so their Markdown is read back (and checked against that hash)
+    only for a card that is rendered again."""
+
+    channel: str
+    language: str
+    commitments: tuple[str, ...]
+    #: The build's files, which know the statement's file by its path and hash.
+    files: Mapping[str, bytes] = field(compare=False, repr=False)
+    html: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def path(self) -> str:
+        return statement_path(self.channel, self.language)
+
+    @property
+    def markdown(self) -> str:
+        return self.files[self.path].decode("utf-8")
+
+
+def statement_path(channel: str, language: str) -> str:
+    return f"channels/{channel}/{language}/statement.md"
 
 
 @dataclass

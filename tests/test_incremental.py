@@ -234,10 +234,49 @@ def test_a_rebuild_does_not_read_files_not_written_since_they_were_hashed(
     assert _reads_of_a_rebuild(root, monkeypatch) == []  # nothing changed: nothing read
     _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
     second = _reads_of_a_rebuild(root, monkeypatch)
-    # only texts and statements, whose bytes the preview needs
-    assert second and all(path.endswith((".txt", ".md")) for path in second), second
-    assert not any(path.endswith(".md") and "/channels/" not in path for path in second)
+    # only texts, whose bytes the preview needs (statements only for a card it renders)
+    assert second and all(path.endswith(".txt") for path in second), second
     _assert_same_as_full(root)
+
+
+def _statement_reads(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements a build reads back from disk (for the preview)."""
+    from generator.outputfiles import OutputFiles
+
+    reads: list[str] = []
+    real = OutputFiles.__getitem__
+
+    def counting(self: OutputFiles, path: str) -> bytes:
+        if path.endswith("/statement.md") and self.on_disk(path):
+            reads.append(path)
+        return real(self, path)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(OutputFiles, "__getitem__", counting)
+        assert _cli(root, "build")[0] == 0
+    return reads
+
+
+def test_a_rebuild_reads_a_statement_back_only_for_a_card_it_renders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preview cards are keyed by their statements' hashes: a card found in the fragment
+    cache needs no statement text, one rendered again reads its statements back."""
+    import os
+
+    _settled_at_once(monkeypatch)
+    root = _built(tmp_path)
+    _reads_of_a_rebuild(root, monkeypatch)  # records every file's stat and hash
+    _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
+    assert _statement_reads(root, monkeypatch) == []
+    for fragments in Path(os.environ["KANALPROFIL_CACHE_DIR"]).glob("fragments-*"):
+        fragments.unlink()  # every card is rendered again
+    _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten.no", "handle: fjordetaten")
+    reads = _statement_reads(root, monkeypatch)
+    assert "channels/linkedin/nb/statement.md" in reads
+    assert not any(path.startswith("channels/facebook/") for path in reads)  # rendered now
+    monkeypatch.setenv("KANALPROFIL_CACHE_DIR", "off")
+    full = build(_project(root))  # every card rendered from statements rendered now
+    assert (root / "output/index.html").read_bytes() == full.files["index.html"]
 
 
 def test_a_hand_edit_that_keeps_size_and_modification_time_is_found(

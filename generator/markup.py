@@ -36,6 +36,7 @@ from markdown.util import AtomicString
 
 from generator import __version__
 from generator.chunkcache import ChunkStore, key
+from generator.fastmarkdown import fast_html
 
 #: Whatever makes a document's parts depend on each other: see the module docstring.
 _WHOLE_DOCUMENT_CHARS = ("<", "\t", "\r", "\x02", "\x03")
@@ -223,10 +224,14 @@ def markdown_to_html(text: str) -> str:
 
 
 def _chunks_html(parts: list[str]) -> list[str]:
-    """Each chunk's HTML: from this process, the on-disk cache, or converted together."""
+    """Each chunk's HTML: from this process, the shortcut for plain chunks
+    (:mod:`generator.fastmarkdown`), the on-disk cache, or converted together."""
     if not parts:
         return []
     html = [_CHUNKS.get(part) for part in parts]
+    for index, known in enumerate(html):
+        if known is None:  # exact, and cheaper than looking it up in the on-disk cache
+            html[index] = fast_html(parts[index])
     missing = [index for index, known in enumerate(html) if known is None]
     if missing and _STORE is not None:
         keys = {index: key(parts[index]) for index in missing}

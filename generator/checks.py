@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -236,6 +237,8 @@ def _closed(ctx: CheckContext) -> Iterator[Finding]:
 #: Characters that hide or reorder text: bidirectional overrides and zero-width marks.
 INVISIBLE = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B,
                               0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C)}
+#: Finds one of them: a search, not a loop over every character of every value.
+_ANY_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 
 
 @source_check("invisible-unicode",
@@ -244,6 +247,8 @@ INVISIBLE = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x
 def _invisible(channel_id: str, raw: LocatedDict) -> Iterator[Finding]:
     for text, where in iter_strings(raw, raw.location if isinstance(raw, LocatedDict)
                                     else Location("")):
+        if _ANY_INVISIBLE.search(text) is None:
+            continue
         bad = sorted({ch for ch in text if ch in INVISIBLE})
         if bad:
             names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in bad)

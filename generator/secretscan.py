@@ -31,11 +31,20 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+#: Any of the patterns, in one search: almost no text has a secret, and one search of
+#: each of the build's 250,000 values (at 5,000 channels) costs a fifteenth of fifteen.
+_ANY_SECRET = re.compile("|".join(
+    f"(?{'i' if pattern.flags & re.IGNORECASE else ''}:{pattern.pattern})"
+    for _, pattern in _SECRET_PATTERNS))
+
+
 def find_secrets(text: str) -> list[str]:
     """The kinds of secret-looking values in ``text`` (e.g. "a bearer token"), in order.
 
     The values themselves are never returned, so a caller cannot print them by mistake.
     """
+    if _ANY_SECRET.search(text) is None:
+        return []
     return [kind for kind, pattern in _SECRET_PATTERNS if pattern.search(text)]
 
 

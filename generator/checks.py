@@ -65,6 +65,9 @@ def check(check_id: str, explanation: str, severity: str = "warning"
 
 
 SourceCheckFunction = Callable[[str, LocatedDict], Iterator[Finding]]
+#: Every per-file check by id: what reads a channel file in a worker also runs these
+#: (:func:`generator.profiles.load_profiles`).
+SOURCE_CHECKS: dict[str, SourceCheckFunction] = {}
 
 
 def source_check(check_id: str, explanation: str, severity: str = "warning"
@@ -82,6 +85,7 @@ def source_check(check_id: str, explanation: str, severity: str = "warning"
                     partial(_findings, func, source_id, profiles.sources))
 
         REGISTRY[check_id] = Check(check_id, explanation, run, severity)
+        SOURCE_CHECKS[check_id] = func
         return func
     return register
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 #: Bump when the layout of an entry changes.
 FORMAT = 2
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 _BATCH = 500  # SQLite allows 999 parameters per statement
 _HASH = 16  # bytes of the keyed blake2b in front of every blob
 _TIMEOUT = 5.0  # seconds to wait for another build's write before going without
@@ -84,7 +84,7 @@ def _code_digest() -> str:
 
 def _format() -> str:
     """What makes a pickled entry readable at all: ours and Python's versions, pickle's."""
-    return f"{__version__}/{FORMAT}/{sys.implementation.cache_tag}/{sys.version}/{_PROTOCOL}"
+    return f"{__version__}/{FORMAT}/{sys.implementation.cache_tag}/{sys.version}/{PROTOCOL}"
 
 
 def _seal(payload: bytes, row: bytes) -> bytes:
@@ -174,9 +174,9 @@ class ProfileCache:
         if not self.writable or name not in self._rows:
             return
         try:
-            raw = pickle.dumps(entry.raw, _PROTOCOL) if isinstance(entry.raw, LocatedDict) \
+            raw = pickle.dumps(entry.raw, PROTOCOL) if isinstance(entry.raw, LocatedDict) \
                 else entry.raw
-            self._new[name] = pickle.dumps((raw, entry.channel, entry.problems), _PROTOCOL)
+            self._new[name] = pickle.dumps((raw, entry.channel, entry.problems), PROTOCOL)
         except Exception:  # e.g. a document nested too deep: just not kept
             self._new.pop(name, None)
         else:
@@ -228,7 +228,7 @@ class ProfileCache:
         try:
             rows = [(self._rows[name],
                      _seal(self._new[name], self._rows[name]) if name in self._new else None,
-                     _seal(pickle.dumps(self._entries[name].findings, _PROTOCOL),
+                     _seal(pickle.dumps(self._entries[name].findings, PROTOCOL),
                            self._rows[name]))
                     for name in sorted(names) if name in self._rows]
         except Exception:  # findings that cannot be pickled: keep nothing

@@ -50,7 +50,7 @@ def test_a_second_build_converts_nothing_it_already_converted(
     assert (folder / "CACHEDIR.TAG").read_text().startswith(
         "Signature: 8a477f597d28d172789f06886806bc55")
     assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert converted_first > 50
+    assert converted_first > 0  # the chunks the shortcut declines (fastmarkdown)
     counted.clear()
     markup._CHUNKS.clear()  # as in a new process: only the file remembers
     second = _build(root)

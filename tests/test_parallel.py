@@ -183,3 +183,48 @@ def test_workers_end_when_the_build_process_is_killed(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "generator", "build"], cwd=root, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     assert not [p for p in snapshot(root / "output") if is_temp_name(p.rsplit("/", 1)[-1])]
+
+
+@needs_fork
+def test_profiles_read_by_workers_give_the_same_channels_and_problems(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build reads its channel files in workers: every error, warning and finding
+    comes back, in file order, as reading them in this process gives."""
+    import generator.profiles
+    from bench.synth import generate
+    from generator.build import prepare
+
+    root = generate(tmp_path / "org", PARALLEL_FROM + 12)
+    files = sorted((root / "profiles" / "channels").glob("*.yml"))
+    for index, old, new in ((3, "display_name: ", "display_name: \u200b"),
+                            (5, "\nowner:", "\ncolour: blue\nowner:"),
+                            (7, "\nowner:", "\ndialogue: [unclosed\nowner:"),
+                            (9, "owner: ", "owner: abcd-2efg-hij3-klmn "),
+                            (11, "platform: ", "platform: myspace\nx_platform: ")):
+        text = files[index].read_text(encoding="utf-8")
+        assert old in text
+        files[index].write_text(text.replace(old, new, 1), encoding="utf-8")
+    read_in_workers: list[int] = []
+    real = generator.profiles._read_in_parallel
+
+    def spy(*args: object, **kwargs: object) -> object:
+        made = real(*args, **kwargs)  # type: ignore[arg-type]
+        read_in_workers.append(len(made))
+        return made
+
+    monkeypatch.setattr(generator.profiles, "_read_in_parallel", spy)
+    reports = []
+    for jobs in (1, 2):
+        monkeypatch.setenv(JOBS_ENV, str(jobs))
+        monkeypatch.setenv("KANALPROFIL_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
+        problems = Problems()
+        project = load_project(root / "kanalprofil.yml", problems)
+        _, _, profiles, inputs = prepare(project, problems)
+        assert profiles is not None
+        reports.append(([str(p) for p in problems.items], profiles.channels, inputs,
+                        {s: profiles.sources[s] for s in profiles.sources}))
+    assert read_in_workers[0] == 0 and read_in_workers[1] == len(files)
+    assert reports[0] == reports[1]
+    messages = "\n".join(reports[0][0])
+    for expected in ("U+200B", "colour", "a Bluesky app password", "myspace"):
+        assert expected in messages

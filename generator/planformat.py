@@ -196,6 +196,10 @@ def render_markdown(plan: Plan, max_length: int | None = None) -> str:
     comment is shortened so it can still be posted: the folded diffs that no longer fit
     are left out first, then the files, and a note says how many and how to see it all.
     """
+    if max_length:
+        whole = render_markdown(plan)
+        if len(whole.encode("utf-16-le")) // 2 <= max_length:
+            return whole  # fits as it is (the budget keeps room for a note it then needs not)
     budget = _Budget(max_length)
     out = ["## kanalprofil plan", "", f"**{summary(plan)}**"]
     slots: dict[tuple[str, str], list[tuple[str, Change]]] = {}

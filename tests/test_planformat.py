@@ -346,3 +346,12 @@ def test_diff_cli_shortens_markdown_to_a_comment_by_default(tmp_path: Path) -> N
     assert "Shortened to fit a comment" in default and "Shortened" not in whole
     assert default == diff("--max-length", str(LIMIT))
     assert _utf16_length(diff("--max-length", "5000")) <= 5000
+
+
+def test_a_comment_that_just_fits_is_not_shortened(big_plan: Plan) -> None:
+    """The room kept for a note saying what was left out is not taken from a comment
+    that needs no note (hypothesis found a limit 400 characters above the length)."""
+    whole = render_plan(big_plan, "markdown")
+    for limit in (_utf16_length(whole), _utf16_length(whole) + 1):
+        assert render_plan(big_plan, "markdown", max_length=limit) == whole
+    assert render_plan(big_plan, "markdown", max_length=_utf16_length(whole) - 1) != whole

@@ -711,3 +711,9 @@ def count(text: str, rule: str) -> int:
 def all_counts(text: str) -> dict[str, int]:
     """Every rule's count, keys sorted, for ``kanalprofil count --json``."""
     return {name: RULES[name](text) for name in sorted(RULES)}
+
+
+#: What counting for X and Mastodon builds on first use (0.3 s together), one step each:
+#: a build may make them before it forks its workers, which then inherit them.
+WARM_UP: tuple[Callable[[], object], ...] = (
+    _x_url_pattern, _ascii_domain_pattern, _mastodon_url_pattern, _emoji_trie)

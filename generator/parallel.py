@@ -65,13 +65,17 @@ def _possible(jobs: int) -> int:
 
 
 def map_ordered(work: Callable[[T], R], tasks: Sequence[T], jobs: int,
-                on_result: Callable[[R], None] | None = None) -> list[R]:
+                on_result: Callable[[R], None] | None = None,
+                meanwhile: Callable[[Callable[[], bool]], None] | None = None) -> list[R]:
     """``[work(task) for task in tasks]``, spread over ``jobs`` forked processes.
 
     ``work`` may be any callable (it is inherited, never pickled); tasks and results
     must pickle. An exception in a worker is raised here, as it would be in-process.
     ``on_result`` is called in this process on each result as soon as it is there, in
-    the order they finish (to write files while the workers render on).
+    the order they finish (to write files while the workers render on). ``meanwhile``
+    is called in this process once the workers have their tasks, only if there are
+    workers, with a function that says whether they still work: work this process
+    would otherwise wait through, to stop when they are done.
     """
     global _WORK, _PARENT
     if jobs <= 1 or len(tasks) <= 1:
@@ -86,6 +90,8 @@ def map_ordered(work: Callable[[T], R], tasks: Sequence[T], jobs: int,
                                mp_context=multiprocessing.get_context("fork"))
     try:
         futures = [pool.submit(_run, task) for task in tasks]
+        if meanwhile is not None:
+            meanwhile(lambda: not all(future.done() for future in futures))
         for future in as_completed(futures):
             result = future.result()  # raises a worker's exception
             if on_result is not None:

@@ -143,13 +143,16 @@ def input_files(profiles_dir: Path, display_root: Path) -> dict[str, Path]:
 
 def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
                   known_languages: set[str], problems: Problems,
-                  cache_dir: Path | None = None) -> Profiles | None:
+                  cache_dir: Path | None = None,
+                  meanwhile: Callable[[Callable[[], bool]], None] | None = None
+                  ) -> Profiles | None:
     """Load and check everything under ``profiles_dir``; None when it cannot be used.
 
     With ``cache_dir``, a channel file whose bytes, name and shared inputs are as in an
     earlier build is not parsed or validated again: its located YAML, channel and
     problems come from the cache (:mod:`generator.profilecache`), reported in the same
-    place and order as reading it would report them.
+    place and order as reading it would report them. ``meanwhile`` runs in this process
+    while workers read channel files, if they do (see :func:`parallel.map_ordered`).
     """
     from generator.model import ORGANISATION
 
@@ -204,7 +207,7 @@ def load_profiles(profiles_dir: Path, display_root: Path, catalogue: Catalogue,
     from generator.profilecache import Entry
 
     parsed = _read_in_parallel(_to_parse(files, found, contents, digests), defaults_raw,
-                               languages, catalogue)
+                               languages, catalogue, meanwhile)
     for path, name in files:
         if not SLUG.fullmatch(path.stem):
             problems.error(Location(name), f"channel file name {path.stem!r} is not a valid id",
@@ -269,7 +272,9 @@ def _to_parse(files: list[tuple[Path, str]], found: Mapping[str, Entry],
 
 
 def _read_in_parallel(files: Mapping[str, tuple[str, bytes]], defaults_raw: Any,
-                      languages: tuple[str, ...], catalogue: Catalogue) -> dict[str, Entry]:
+                      languages: tuple[str, ...], catalogue: Catalogue,
+                      meanwhile: Callable[[Callable[[], bool]], None] | None = None
+                      ) -> dict[str, Entry]:
     """:func:`_read_channel` and the per-file checks of many files, spread over forked
     workers: a full build of 5,000 channels spent five seconds reading them on one core
     while the other waited. Each comes back as its cache entry, its located YAML pickled
@@ -307,7 +312,8 @@ def _read_in_parallel(files: Mapping[str, tuple[str, bytes]], defaults_raw: Any,
 
     batches = [names[start:start + size] for start in range(0, len(names), size)]
     entries: dict[str, Entry] = {}
-    for batch, results in zip(batches, map_ordered(read, batches, jobs), strict=True):
+    results_by_batch = map_ordered(read, batches, jobs, meanwhile=meanwhile)
+    for batch, results in zip(batches, results_by_batch, strict=True):
         for name, data in zip(batch, results, strict=True):
             if data is not None:
                 raw, channel, problems, findings = pickle.loads(data)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,6 +185,16 @@ class Templates:
     def get(self, name: str) -> jinja2.Template:
         env = self.text_env if name.endswith(".txt.j2") else self.env
         return env.get_template(name)
+
+    def precompiling(self) -> list[Callable[[], None]]:
+        """One step for each template, that compiles it (see ``build._warm_up``). One
+        that does not compile is left for rendering to report, with its place."""
+        return [partial(self._precompile, name) for name, _ in self.files()
+                if name.endswith(".j2")]
+
+    def _precompile(self, name: str) -> None:
+        with suppress(Exception):
+            self.get(name)
 
     def load_language(self, code: str, problems: Problems) -> Language | None:
         path = self.find(f"{code}/{LANGUAGE_FILE}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,64 @@ def test_profiles_read_by_workers_give_the_same_channels_and_problems(
     messages = "\n".join(reports[0][0])
     for expected in ("U+200B", "colour", "a Bluesky app password", "myspace"):
         assert expected in messages
+
+
+@needs_fork
+def test_meanwhile_runs_here_while_the_workers_work_and_sees_them_finish() -> None:
+    import time
+
+    parent = os.getpid()
+    seen: list[tuple[int, bool]] = []
+
+    def meanwhile(busy: Callable[[], bool]) -> None:
+        seen.append((os.getpid(), busy()))
+        deadline = time.monotonic() + 60
+        while busy() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append((os.getpid(), busy()))
+
+    def slow(n: int) -> int:
+        time.sleep(0.2)
+        return n
+
+    assert map_ordered(slow, list(range(4)), 2, meanwhile=meanwhile) == [0, 1, 2, 3]
+    assert seen == [(parent, True), (parent, False)]
+    seen.clear()
+    assert map_ordered(slow, list(range(4)), 1, meanwhile=meanwhile) == [0, 1, 2, 3]
+    assert seen == []  # no workers: nothing to wait through
+
+
+def test_warming_up_stops_when_the_workers_are_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is not compiled before the workers finish is compiled where it is used."""
+    import generator.counting
+    from generator.build import _warm_up
+    from generator.templating import Templates
+
+    ran: list[str] = []
+    monkeypatch.setattr(generator.counting, "WARM_UP",
+                        (lambda: ran.append("a"), lambda: ran.append("b")))
+    monkeypatch.setattr(Templates, "precompiling",
+                        lambda self: [lambda: ran.append("t1"), lambda: ran.append("t2")])
+    checks = iter([True, True, True, False])
+    _warm_up(Templates(None), lambda: next(checks))
+    assert ran == ["a", "b", "t1"]
+    ran.clear()
+    _warm_up(Templates(None), lambda: True)
+    assert ran == ["a", "b", "t1", "t2"]
+
+
+def test_every_template_can_be_compiled_ahead() -> None:
+    from generator.templating import Templates
+
+    templates = Templates(None)
+    steps = templates.precompiling()
+    assert len(steps) == sum(1 for name, _ in templates.files() if name.endswith(".j2")) > 10
+    for step in steps:
+        step()
+
+    def unreadable(*args: object) -> None:
+        raise AssertionError("compiled again")
+
+    for env in (templates.env, templates.text_env):
+        env.loader.get_source = unreadable  # type: ignore[union-attr,method-assign]
+    assert templates.get("nb/statement.md.j2") and templates.get("nn/bio.txt.j2")

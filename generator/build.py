@@ -306,6 +306,8 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
                         project.settings.preview_language, overviews, stager)
             for statement in result.statements:
                 statement.html = None  # only the preview needed it
+                if isinstance(statement, StoredStatement):
+                    statement.packed_html = None
 
     made = render_parts(renderer, profiles, work, languages, selection,
                         project.settings.review_max_age_months, pages=pages, linked=published,

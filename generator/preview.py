@@ -108,6 +108,8 @@ class StatementView:
         from generator.pages import to_html
 
         known = self.known_html
+        if known is None and self.source is not None:
+            known = self.source.known_html()  # unpacked now, and not kept
         if known is None:
             if self.source is None:
                 raise ValueError(f"{self.path}: a statement view from a pickle has no "

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from generator.build import PAGES, BuildResult, Selection, add_channel
 from generator.collector import settle
 from generator.errors import Problem, Problems
+from generator.texts import stored
 
 if TYPE_CHECKING:
     from generator.model import Channel
@@ -69,6 +70,9 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
             add_channel(result, made, selection)
             for statement in made.statements:
                 add_statement_html(result, renderer, statement, linked)
+            # kept for the preview with their HTML compressed, their Markdown in the files
+            result.statements = [stored(statement, result.files)
+                                 for statement in result.statements]
         return make
 
     def render_page(lang: str, name: str, views: dict[str, dict[str, Any]]

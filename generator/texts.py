@@ -7,6 +7,7 @@ importing any of that.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,13 +57,21 @@ class Statement:
         """Its Markdown file in output/."""
         return statement_path(self.channel, self.language)
 
+    def known_html(self) -> str | None:
+        return self.html
+
 
 @dataclass
 class StoredStatement:
-    """A statement taken over from output/ without reading it: a rebuild after one
-    channel changed finds most preview cards in the fragment cache, keyed by each
-    statement's hash, so their Markdown is read back (and checked against that hash)
-    only for a card that is rendered again."""
+    """A statement whose Markdown is in the build's files, not held here.
+
+    Taken over from output/ without reading it (a rebuild after one channel changed finds
+    most preview cards in the fragment cache, keyed by each statement's hash, so their
+    Markdown is read back, and checked against that hash, only for a card rendered
+    again), or rendered now and kept until the preview with only its HTML, compressed
+    (:func:`stored`): at 5,000 channels the statements' Markdown and HTML held until then
+    were 150 MB, a third of a full build's peak memory.
+    """
 
     channel: str
     language: str
@@ -70,6 +79,8 @@ class StoredStatement:
     #: The build's files, which know the statement's file by its path and hash.
     files: Mapping[str, bytes] = field(compare=False, repr=False)
     html: str | None = field(default=None, compare=False, repr=False)
+    #: Its sanitised HTML, compressed with zlib, when it was rendered now.
+    packed_html: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -78,6 +89,24 @@ class StoredStatement:
     @property
     def markdown(self) -> str:
         return self.files[self.path].decode("utf-8")
+
+    def known_html(self) -> str | None:
+        """Its sanitised HTML if the build made it (unpacked on each call, not kept)."""
+        if self.html is not None or self.packed_html is None:
+            return self.html
+        return zlib.decompress(self.packed_html).decode("utf-8")
+
+
+def stored(statement: Statement | StoredStatement, files: Mapping[str, bytes]
+           ) -> StoredStatement:
+    """``statement``, whose Markdown ``files`` hold, as a :class:`StoredStatement` that
+    keeps its HTML compressed (level 1: a tenth of its size, in a few milliseconds)."""
+    if isinstance(statement, StoredStatement):
+        return statement
+    html = statement.html
+    return StoredStatement(statement.channel, statement.language, statement.commitments,
+                           files, packed_html=None if html is None
+                           else zlib.compress(html.encode("utf-8"), 1))
 
 
 def statement_path(channel: str, language: str) -> str:

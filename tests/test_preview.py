@@ -249,3 +249,36 @@ def test_summary_counts_in_the_language_s_plural_forms() -> None:
     html = (ROOT / "output" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'id="shown" role="status">11 profiler, \d+ tekster, ingen over grensen\.<',
                      html)
+
+
+def test_statements_rendered_now_are_kept_for_the_preview_as_compressed_html() -> None:
+    """Until the preview, a rendered statement is its HTML, compressed, and the path of
+    its Markdown in the build's files: not both texts, which were a third of the peak."""
+    from generator.outputfiles import OutputFiles
+    from generator.texts import Statement, StoredStatement, stored
+
+    markdown = "# Slik bruker vi Facebook\n\nVi svarer «raskt» – på hverdager.\n" * 20
+    html = "<h1>Slik bruker vi Facebook</h1>\n<p>Vi svarer «raskt» – på hverdager.</p>" * 20
+    files = OutputFiles({"channels/fb/nb/statement.md": markdown.encode("utf-8")})
+    statement = Statement("fb", "nb", markdown, ("casework",), html)
+    kept = stored(statement, files)
+    assert isinstance(kept, StoredStatement) and kept.html is None
+    assert kept.packed_html is not None and len(kept.packed_html) < len(html) / 5
+    assert kept.known_html() == html
+    assert kept.markdown == markdown and kept.path == statement.path
+    assert kept == stored(kept, files) and (kept.channel, kept.commitments) == (
+        "fb", ("casework",))
+
+
+def test_a_build_keeps_no_statement_text_in_memory_until_the_preview(tmp_path: Path) -> None:
+    from generator.texts import StoredStatement
+    from tests.conftest import copy_project
+
+    root = copy_project(tmp_path / "project", with_output=False)
+    problems = Problems()
+    result = build(load_project(root / "kanalprofil.yml", problems), problems=problems)
+    assert result.statements
+    for statement in result.statements:
+        assert isinstance(statement, StoredStatement)
+        assert statement.packed_html is None and statement.html is None  # preview done
+        assert statement.markdown.encode("utf-8") == result.files[statement.path]

@@ -186,14 +186,47 @@ def test_workers_end_when_the_build_process_is_killed(tmp_path: Path) -> None:
     assert not [p for p in snapshot(root / "output") if is_temp_name(p.rsplit("/", 1)[-1])]
 
 
+_READ_BOTH_WAYS = """
+import json, os, sys
+import generator.profiles
+from generator.build import prepare
+from generator.errors import Problems
+from generator.project import load_project
+
+read_in_workers = []
+real = generator.profiles._read_in_parallel
+
+def spy(*args, **kwargs):
+    made = real(*args, **kwargs)
+    read_in_workers.append(len(made))
+    return made
+
+generator.profiles._read_in_parallel = spy
+reports = []
+for jobs in (1, 2):
+    os.environ["KANALPROFIL_JOBS"] = str(jobs)
+    os.environ["KANALPROFIL_CACHE_DIR"] = sys.argv[2] + f"/cache-{jobs}"
+    problems = Problems()
+    project = load_project(generator.profiles.Path(sys.argv[1]), problems)
+    _, _, profiles, inputs = prepare(project, problems)
+    reports.append(([str(p) for p in problems.items], repr(profiles.channels), inputs,
+                    {s: repr(profiles.sources[s]) for s in profiles.sources}))
+print(json.dumps({"workers": read_in_workers, "same": reports[0] == reports[1],
+                  "messages": reports[0][0]}))
+"""
+
+
 @needs_fork
-def test_profiles_read_by_workers_give_the_same_channels_and_problems(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_profiles_read_by_workers_give_the_same_channels_and_problems(tmp_path: Path) -> None:
     """A cold build reads its channel files in workers: every error, warning and finding
-    comes back, in file order, as reading them in this process gives."""
-    import generator.profiles
+    comes back, in file order, as reading them in this process gives. Run in a process
+    of its own: one with other threads (a browser test's server) never forks."""
+    import json
+    import subprocess
+    import sys
+
     from bench.synth import generate
-    from generator.build import prepare
+    from tests.conftest import ROOT
 
     root = generate(tmp_path / "org", PARALLEL_FROM + 12)
     files = sorted((root / "profiles" / "channels").glob("*.yml"))
@@ -205,28 +238,15 @@ def test_profiles_read_by_workers_give_the_same_channels_and_problems(
         text = files[index].read_text(encoding="utf-8")
         assert old in text
         files[index].write_text(text.replace(old, new, 1), encoding="utf-8")
-    read_in_workers: list[int] = []
-    real = generator.profiles._read_in_parallel
-
-    def spy(*args: object, **kwargs: object) -> object:
-        made = real(*args, **kwargs)  # type: ignore[arg-type]
-        read_in_workers.append(len(made))
-        return made
-
-    monkeypatch.setattr(generator.profiles, "_read_in_parallel", spy)
-    reports = []
-    for jobs in (1, 2):
-        monkeypatch.setenv(JOBS_ENV, str(jobs))
-        monkeypatch.setenv("KANALPROFIL_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
-        problems = Problems()
-        project = load_project(root / "kanalprofil.yml", problems)
-        _, _, profiles, inputs = prepare(project, problems)
-        assert profiles is not None
-        reports.append(([str(p) for p in problems.items], profiles.channels, inputs,
-                        {s: profiles.sources[s] for s in profiles.sources}))
-    assert read_in_workers[0] == 0 and read_in_workers[1] == len(files)
-    assert reports[0] == reports[1]
-    messages = "\n".join(reports[0][0])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop(JOBS_ENV, None)
+    ran = subprocess.run([sys.executable, "-c", _READ_BOTH_WAYS, str(root / "kanalprofil.yml"),
+                          str(tmp_path)], capture_output=True, text=True, env=env,
+                         timeout=300, check=True)
+    report = json.loads(ran.stdout)
+    assert report["workers"] == [0, len(files)]
+    assert report["same"]
+    messages = "\n".join(report["messages"])
     for expected in ("U+200B", "colour", "a Bluesky app password", "myspace"):
         assert expected in messages
 

@@ -56,7 +56,7 @@ def tools() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tools: None, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[tuple[Path, str, BuildResult]]:
     """A fresh build of the example, served by a plain static server."""
@@ -71,7 +71,7 @@ def site(tools: None, tmp_path_factory: pytest.TempPathFactory
         yield root / "output", url, result
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tools: None) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 

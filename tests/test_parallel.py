@@ -19,6 +19,21 @@ needs_fork = pytest.mark.skipif(os.name != "posix",
                                 reason="workers are forked, which needs a POSIX system")
 
 
+@pytest.fixture(autouse=True)
+def _one_thread() -> None:
+    """A process with other threads never forks (``parallel._possible``): tests that
+    compare a build by workers with one in-process would compare two in-process builds.
+    Threads an earlier test module left (a browser test's Playwright) get a moment to
+    end; any still there fail the test instead of letting it pass without workers."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == 1, \
+        f"other threads would stop the workers: {[t.name for t in threading.enumerate()]}"
+
+
 def _build(root: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
            ) -> tuple[BuildResult, list[str]]:
     monkeypatch.setenv(JOBS_ENV, str(jobs))

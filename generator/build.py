@@ -305,9 +305,7 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
             add_preview(result, renderer, profiles, languages,
                         project.settings.preview_language, overviews, stager)
             for statement in result.statements:
-                statement.html = None  # only the preview needed it
-                if isinstance(statement, StoredStatement):
-                    statement.packed_html = None
+                statement.forget_html()  # only the preview needed it
 
     made = render_parts(renderer, profiles, work, languages, selection,
                         project.settings.review_max_age_months, pages=pages, linked=published,

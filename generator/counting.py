@@ -18,7 +18,7 @@ import functools
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -137,18 +137,24 @@ def _balanced_parens(path_char: str) -> Any:
 _X_PARENS = _balanced_parens(_X_PATH_CHAR.pattern)
 
 
+def _prefix_tree(words: Iterable[str]) -> dict[str, Any]:
+    """``words`` as nested dicts, one level per character; ``""`` marks a word's end."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return trie
+
+
 def _trie_pattern(words: list[str] | tuple[str, ...]) -> str:
     """One regular expression matching any of ``words``, longest first, as a prefix tree.
 
     ``regex`` named lists (``\\L<name>``) scan their items one by one, which made the
     domain search take seconds on long texts; a tree branches on each character instead.
     """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # end of a word
+    trie = _prefix_tree(words)
 
     def emit(node: dict[str, Any]) -> str:
         branches = [regex.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
@@ -489,14 +495,8 @@ def _emoji_trie() -> dict[str, Any]:
     # Fully-qualified sequences and components, as twemoji lists them; of the others only
     # keycaps without U+FE0F ("1\u20e3"), which upstream's conformance counts as one emoji.
     fully_qualified = emoji.STATUS["fully_qualified"]
-    trie: dict[str, Any] = {}
-    for seq, data in emoji.EMOJI_DATA.items():
-        if data["status"] <= fully_qualified or seq.endswith("\u20e3"):
-            node = trie
-            for char in seq:
-                node = node.setdefault(char, {})
-            node[""] = {}
-    return trie
+    return _prefix_tree(seq for seq, data in emoji.EMOJI_DATA.items()
+                        if data["status"] <= fully_qualified or seq.endswith("\u20e3"))
 
 
 def _longest_emoji(text: str, start: int, trie: dict[str, Any]) -> int:

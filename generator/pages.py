@@ -18,6 +18,7 @@ from generator.chunkcache import library_version
 from generator.markup import cached, markdown_to_html, markdown_to_html_finished
 from generator.model import PUBLIC_STATUSES, Channel
 from generator.render import NullRecorder, tidy_markdown
+from generator.texts import statement_path
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -125,8 +126,7 @@ def add_statement_html(result: BuildResult, renderer: Renderer, statement: State
                  "statement",
                  _alternates(statement.language, languages, "../{lang}/statement.html"))
     if html is not None:
-        base = f"channels/{statement.channel}/{statement.language}/statement"
-        result.add(f"{base}.html", html)
+        result.add(statement_path(statement.channel, statement.language, ".html"), html)
 
 
 #: The pages that see the channels together: (name, folder in output/).

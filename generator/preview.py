@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from generator.model import STATUSES
 from generator.outputtext import text_bytes
 from generator.previewwords import PREVIEW_WORDS, preview_words, rule_label, slot_label
+from generator.texts import statement_path
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -96,33 +97,28 @@ class StatementView:
     path: str
     #: The sha256 of the statement's Markdown file in output/.
     digest: str
-    #: Where the Markdown comes from when the HTML must be made (read back from output/
-    #: for a statement taken over from there), and its sanitised HTML if this build has
-    #: it (rendered now): never part of the key.
+    #: The statement: its HTML if this build made it, else the Markdown to make it from
+    #: (read back from output/ for a statement taken over from there). Never in the key.
     source: Statement | StoredStatement | None = field(default=None, compare=False,
                                                        repr=False)
-    known_html: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def html(self) -> str:
         from generator.pages import to_html
 
-        known = self.known_html
-        if known is None and self.source is not None:
-            known = self.source.known_html()  # unpacked now, and not kept
-        if known is None:
-            if self.source is None:
-                raise ValueError(f"{self.path}: a statement view from a pickle has no "
-                                 "Markdown to make its HTML from")
-            known = to_html(self.source.markdown)
-        return embedded_statement_html(known)
+        if self.source is None:
+            raise ValueError(f"{self.path}: a statement view from a pickle has no "
+                             "Markdown to make its HTML from")
+        known = self.source.known_html()  # unpacked now, and not kept
+        return embedded_statement_html(known if known is not None
+                                       else to_html(self.source.markdown))
 
     def __getstate__(self) -> dict[str, str]:
         return {"lang": self.lang, "language_name": self.language_name, "path": self.path,
                 "digest": self.digest}
 
     def __setstate__(self, state: dict[str, str]) -> None:
-        for name, value in {**state, "source": None, "known_html": None}.items():
+        for name, value in {**state, "source": None}.items():
             object.__setattr__(self, name, value)
 
 
@@ -271,8 +267,8 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement | StoredSt
         for card in by_card_channel.get(statement.channel, ()):
             card.statements.append(StatementView(
                 statement.language, language_name(statement.language, ui_lang),
-                f"channels/{statement.channel}/{statement.language}/statement.html",
-                digest(statement), statement, statement.html))
+                statement_path(statement.channel, statement.language, ".html"),
+                digest(statement), statement))
     order = {c.id: i for i, c in enumerate(profiles.channels)}
     return sorted(cards.values(), key=lambda c: (order[c.channel], c.languages))
 

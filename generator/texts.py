@@ -60,6 +60,9 @@ class Statement:
     def known_html(self) -> str | None:
         return self.html
 
+    def forget_html(self) -> None:
+        self.html = None
+
 
 @dataclass
 class StoredStatement:
@@ -78,7 +81,6 @@ class StoredStatement:
     commitments: tuple[str, ...]
     #: The build's files, which know the statement's file by its path and hash.
     files: Mapping[str, bytes] = field(compare=False, repr=False)
-    html: str | None = field(default=None, compare=False, repr=False)
     #: Its sanitised HTML, compressed with zlib, when it was rendered now.
     packed_html: bytes | None = field(default=None, compare=False, repr=False)
 
@@ -92,9 +94,12 @@ class StoredStatement:
 
     def known_html(self) -> str | None:
         """Its sanitised HTML if the build made it (unpacked on each call, not kept)."""
-        if self.html is not None or self.packed_html is None:
-            return self.html
+        if self.packed_html is None:
+            return None
         return zlib.decompress(self.packed_html).decode("utf-8")
+
+    def forget_html(self) -> None:
+        self.packed_html = None
 
 
 def stored(statement: Statement | StoredStatement, files: Mapping[str, bytes]
@@ -109,8 +114,9 @@ def stored(statement: Statement | StoredStatement, files: Mapping[str, bytes]
                            else zlib.compress(html.encode("utf-8"), 1))
 
 
-def statement_path(channel: str, language: str) -> str:
-    return f"channels/{channel}/{language}/statement.md"
+def statement_path(channel: str, language: str, suffix: str = ".md") -> str:
+    """A statement's file in output/: its Markdown, or with ``suffix`` its page."""
+    return f"channels/{channel}/{language}/statement{suffix}"
 
 
 @dataclass

@@ -70,7 +70,9 @@ def test_synthetic_organisation_built_by_workers_is_identical(
     one, _ = _build(root, 1, monkeypatch)
     many, _ = _build(root, 3, monkeypatch)
     _same(one, many)
-    assert {s.html for s in one.statements} == {s.html for s in many.statements}
+    assert {s.known_html() for s in one.statements} == \
+        {s.known_html() for s in many.statements}
+    assert [s.markdown for s in one.statements] == [s.markdown for s in many.statements]
 
 
 @needs_fork

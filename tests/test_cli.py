@@ -217,6 +217,31 @@ def test_subprocess_build_check_and_error(project: Path) -> None:
     assert snapshot(project / "output") == before
 
 
+def test_console_script_exits_with_the_command_status_and_all_its_output(
+        project: Path) -> None:
+    """``run`` skips the interpreter's teardown: statuses and output must survive it."""
+    built = _run(["build"], project)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.endswith("nothing written\n")
+    usage = _run(["build", "--no-such-option"], project)
+    assert usage.returncode == 2
+    assert usage.stderr.endswith("No such option '--no-such-option'.\n")
+    listed = _run(["audit", "--format", "json"], project)  # a long stdout through a pipe
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (1, 1), (2, 2), (130, 130),
+                                              (256, 0), ("message", 1)])
+def test_exit_status_is_what_python_would_exit_with(code: object, status: int,
+                                                    capsys: pytest.CaptureFixture[str]
+                                                    ) -> None:
+    from generator.cli import _exit_status
+
+    assert _exit_status(code) == status
+    assert capsys.readouterr().err == ("message\n" if code == "message" else "")
+
+
 def test_every_check_is_documented_in_the_readme() -> None:
     from generator.checks import REGISTRY
 

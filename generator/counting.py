@@ -636,9 +636,11 @@ def mastodon_countable_text(text: str) -> str:
     may swallow that character; keeping it can only over-count by one per URL.)
     """
     pieces: list[str] = []
-    pattern = _mastodon_url_pattern()
+    # A URL needs its scheme: a text without "://" has none, and the pattern (with every
+    # TLD) takes a tenth of a second to compile, in each process that renders.
+    pattern = _mastodon_url_pattern() if "://" in text else None
     pos = 0
-    while (m := pattern.search(text, pos)) is not None:
+    while pattern is not None and (m := pattern.search(text, pos)) is not None:
         end, _ = _scan_path_and_query(
             text,
             m.end(),

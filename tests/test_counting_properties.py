@@ -144,3 +144,13 @@ def test_emoji_spans_match_the_longest_first_regular_expression(text: str) -> No
     expected = {m.start(): m.end() for m in _emoji_regex_spans_finder().finditer(text)
                 if m.end() - m.start() > 1 or _EMOJI_PRESENTATION.match(text, m.start())}
     assert _emoji_spans(text) == expected
+
+
+@settings(deadline=None)
+@given(st.one_of(texts, structured_text.map(lambda t: t.replace("://", ":/"))))
+def test_a_mastodon_url_needs_its_scheme_separator(text: str) -> None:
+    """``mastodon_countable_text`` skips the URL pattern for a text without "://"."""
+    from generator.counting import _mastodon_url_pattern
+
+    if "://" not in text:
+        assert _mastodon_url_pattern().search(text) is None

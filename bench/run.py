@@ -199,7 +199,8 @@ def phases(root: Path, *, one_changed: bool = False) -> dict[str, float]:
 
     timed = _timer(spent)
     timed(generator.build, "prepare", "prepare")
-    timed(generator.build, "_previous", "reuse")
+    timed(generator.build, "_survey", "reuse")
+    timed(generator.build, "_check_output", "reuse")
     timed(generator.rendering, "render_parts", "render_parallel")
     timed(generator.preview, "add_preview", "preview")
     problems = Problems()

@@ -248,40 +248,57 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
     problems = problems if problems is not None else Problems()
     # profiles, the renderer and output/'s files live until the build ends
     with collector.paused(then_settle=True):
-        previous = _previous(project, reuse_from) if reuse_from is not None \
+        survey = _survey(project, reuse_from) if reuse_from is not None \
             and selection.everything and not profile_languages else None
-        if previous is not None and previous.unchanged and not _checks_can_fail(project):
-            return previous.result(None, Reuse(reused=tuple(sorted(previous.channel_files)),
-                                               checked=False))
+        previous = None
+        if survey is not None and not _check_later(survey):
+            previous, survey = _check_output(survey), None
+            if previous.unchanged and not _checks_can_fail(project):
+                return previous.result(None, Reuse(
+                    reused=tuple(sorted(previous.channel_files)), checked=False))
         _, renderer, profiles, inputs = prepare(project, problems)
     problems.raise_if_errors()
     assert renderer is not None and profiles is not None
     if previous is not None and previous.inputs != inputs:
         previous = None  # a file changed while we read it: render everything
+    if survey is not None and survey.inputs != inputs:
+        survey = None
     result = BuildResult(inputs=inputs, profiles=profiles)
     published = _build_languages(project, profiles)
     languages = tuple(lang for lang in published if selection.language(lang))
-    stale = previous.stale_channels(profiles) if previous is not None else None
-    work: list[Channel] = []
-    for channel in profiles.channels:
-        if not selection.channel(channel.id):
-            continue
-        if previous is not None and stale is not None and channel.id not in stale:
-            continue
-        if profile_languages and channel.id in profile_languages:
-            channel = replace(channel, languages=profile_languages[channel.id])
-        work.append(channel)
-    pages = not selection.channels and not (previous is not None and previous.unchanged)
+    rendered: list[str] = []
+
+    def to_render() -> list[Channel]:
+        """The channels this build renders (for a rebuild: those that are stale)."""
+        nonlocal previous
+        if survey is not None:  # while the workers render the pages
+            with collector.paused(then_settle=True):
+                previous = _check_output(survey)
+        stale = previous.stale_channels(profiles) if previous is not None else None
+        work: list[Channel] = []
+        for channel in profiles.channels:
+            if not selection.channel(channel.id):
+                continue
+            if previous is not None and stale is not None and channel.id not in stale:
+                continue
+            if profile_languages and channel.id in profile_languages:
+                channel = replace(channel, languages=profile_languages[channel.id])
+            work.append(channel)
+        rendered.extend(channel.id for channel in work)
+        return work
+
+    # A rebuild after a few channel files changed renders the pages whatever output/
+    # holds: with workers, they start on them while this process checks output/.
+    pages = survey is not None or (not selection.channels
+                                   and not (previous is not None and previous.unchanged))
     from generator import fragments
     from generator.markup import flush, use_cache
     from generator.rendering import Part, merge_part, render_parts
 
     use_cache(renderer.templates.cache)  # the project's cache folder, or None
     fragments.use_cache(renderer.templates.cache)
-    rendered = [channel.id for channel in work]
 
-    preview = pages and selection.everything and not (previous is not None
-                                                     and previous.unchanged)
+    preview = pages and selection.everything
 
     def channels_done(made: dict[str, Part]) -> None:
         """Every channel's files are there: make the preview while the pages render."""
@@ -307,7 +324,8 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
             for statement in result.statements:
                 statement.forget_html()  # only the preview needed it
 
-    made = render_parts(renderer, profiles, work, languages, selection,
+    made = render_parts(renderer, profiles, to_render if survey is not None else to_render(),
+                        languages, selection,
                         project.settings.review_max_age_months, pages=pages, linked=published,
                         on_files=stager.stage if stager is not None else None,
                         on_channels=channels_done)
@@ -322,6 +340,19 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
             c.id for c in profiles.channels if c.id not in rendered)), pages)
     problems.raise_if_errors(strict=project.settings.strict)
     return result
+
+
+#: A rebuild after at most this many channel files changed checks output/ while the
+#: workers render the pages, and renders those channels in this process meanwhile.
+CHECK_LATER_MAX = 16
+
+
+def _check_later(survey: _Survey) -> bool:
+    """Whether a rebuild checks output/ only once the pages are rendering: when a few
+    channel files changed (so the pages are rendered anyway, and the channels to render
+    are few), not when nothing changed (then the check decides whether anything is
+    rendered at all)."""
+    return 0 < len(survey.changed | survey.removed) <= CHECK_LATER_MAX
 
 
 def _checks_can_fail(project: Project) -> bool:
@@ -429,6 +460,25 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
     (:mod:`generator.statcache`): a file edited or deleted by hand is never taken over,
     its channel (or the pages) is rendered again, so ``check`` still reports it.
     """
+    survey = _survey(project, output_dir)
+    return None if survey is None else _check_output(survey)
+
+
+@dataclass
+class _Survey:
+    """The manifest of output/ and what changed in the inputs since it was written: the
+    first half of :func:`_previous`, which looks at no file in output/ yet."""
+
+    project: Project
+    output_dir: Path
+    manifest: Manifest
+    inputs: dict[str, str]
+    #: Channel ids whose own file is new or changed, and ids whose file is gone.
+    changed: set[str]
+    removed: set[str]
+
+
+def _survey(project: Project, output_dir: Path) -> _Survey | None:
     if os.environ.get(NO_REUSE_ENV, "") not in ("", "0"):
         return None
     manifest, raw, _ = load_manifest(output_dir)
@@ -446,13 +496,19 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
     old_keys = {Path(k).stem: k for k in old if k not in shared}
     changed = {cid for cid, key in channel_keys.items() if old.get(key) != inputs[key]}
     removed = set(old_keys) - set(channel_keys)
+    return _Survey(project, output_dir, manifest, inputs, changed, removed)
+
+
+def _check_output(survey: _Survey) -> _Previous:
+    """The second half of :func:`_previous`: every file the manifest lists, checked."""
+    manifest = survey.manifest
     current: dict[str, dict[str, bytes | None]] = {}
     damaged: set[str] = set()
-    root = str(output_dir)
+    root = str(survey.output_dir)
     from generator.chunkcache import cache_dir
     from generator.statcache import StatCache
 
-    stats = StatCache(cache_dir(project.root), output_dir)
+    stats = StatCache(cache_dir(survey.project.root), survey.output_dir)
     for path, entry in manifest.files.items():
         unit = _unit(path)
         sha256 = manifest.sha256(path)
@@ -468,7 +524,8 @@ def _previous(project: Project, output_dir: Path) -> _Previous | None:
         else:
             current.setdefault(unit, {})[path] = data if restores else None
     stats.save()
-    return _Previous(manifest, inputs, current, damaged, changed, removed, root)
+    return _Previous(manifest, survey.inputs, current, damaged, survey.changed,
+                     survey.removed, root)
 
 
 #: Manifest kinds of the files :func:`_restore` turns back into objects.

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 Part = tuple[BuildResult, list[Problem]]
 
 
-def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel],
+def render_parts(renderer: Renderer, profiles: Profiles,
+                 channels: list[Channel] | Callable[[], list[Channel]],
                  languages: tuple[str, ...], selection: Selection,
                  review_max_age_months: int, *, pages: bool,
                  linked: tuple[str, ...] | None = None,
@@ -41,6 +42,11 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
     :class:`~generator.staging.Stager` writes them then). ``on_channels`` gets every
     channel's part as soon as the last one is there, while the workers still render the
     pages: the build makes the preview page in this process meanwhile.
+
+    ``channels`` may be a function that says which channels to render, for a build that
+    has a few to render and still has to find out whether others are stale (by checking
+    output/): with workers, they get the pages at once, and this process calls it and
+    renders those channels itself while they work, instead of leaving a core idle.
     """
     linked = linked or languages
     from generator.markup import flush
@@ -49,7 +55,13 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
 
     page_list = page_tasks(renderer, profiles, languages) if pages else []
     # A page lists every channel: it weighs like a share of them, not like one channel.
-    jobs = jobs_for(len(channels) + len(page_list) * (len(profiles.channels) // 16))
+    page_weight = len(page_list) * (len(profiles.channels) // 16)
+    jobs = jobs_for((0 if callable(channels) else len(channels)) + page_weight)
+    if callable(channels) and (jobs <= 1 or len(page_list) <= 1):
+        channels = channels()  # no workers to hand the pages to first
+        jobs = jobs_for(len(channels) + page_weight)
+    later = channels if callable(channels) else None
+    channels = [] if callable(channels) else channels
     collector = renderer.problems
 
     #: Channels' views by language, made once for all pages of the language a process
@@ -106,28 +118,39 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
         if on_channels is not None:
             on_channels({c.id: arrived_channels[c.id] for c in channels})
 
-    def arrived(made: tuple[tuple[int, ...], list[Part]]) -> None:
+    def arrived(made: tuple[tuple[int, ...], list[Part]], *, here: bool = False) -> None:
         indices, made_parts = made
         if on_files is not None:
             for files, _ in made_parts:
                 on_files(files.files)
         for index, channel_part in zip(indices, made_parts, strict=False):
             arrived_channels[channels[index].id] = channel_part
-        if jobs > 1:  # kept until the build ends: no collection need walk them again
-            settle()  # (rendered here, a part would also freeze its rendering's garbage)
+        if jobs > 1 and not here:  # kept until the build ends: no collection need walk
+            settle()  # them again (rendered here, a part would also freeze its garbage)
         if indices and len(arrived_channels) == len(channels):
             channels_arrived()
 
-    if not channels:
+    def render_here(_busy: Callable[[], bool]) -> None:
+        """While the workers render the pages: find the channels, render them here."""
+        assert later is not None
+        channels.extend(later())
+        if channels:
+            arrived(task(("channels", tuple(range(len(channels))))), here=True)
+        else:
+            channels_arrived()
+
+    if not channels and later is None:
         channels_arrived()
-    parts = [made for _, made_parts in map_ordered(task, tasks, jobs, arrived)
-             for made in made_parts]
-    made = dict(zip([c.id for c in channels], parts[:len(channels)], strict=True))
+    results = map_ordered(task, tasks, jobs, arrived,
+                          meanwhile=render_here if later is not None else None)
+    made = {c.id: arrived_channels[c.id] for c in channels}
     if pages:
         files = BuildResult()
         found = Problems()
-        for page in parts[len(channels):]:
-            merge_part(files, page, found)
+        for indices, made_parts in results:
+            if not indices:  # a page
+                for page in made_parts:
+                    merge_part(files, page, found)
         made[PAGES] = (files, found.items)
     return made
 

@@ -27,6 +27,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from functools import cached_property
 from pathlib import Path
 
 from generator import writer
@@ -41,17 +42,29 @@ class Stager:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        #: output/ as it was before anything was staged: the plan uses this walk, so the
-        #: stager's own temp files are never taken for a killed run's leftovers.
-        self.disk = scan_output(root) if root.is_dir() or not root.exists() else DiskWalk()
         #: Off after the first error (or when output/ is not a directory): the files
         #: then stay in memory and the writer meets, and reports, the same trouble.
         self.off = root.exists() and not root.is_dir()
         self.staged: dict[str, Staged] = {}
-        self._guard = PathGuard(root, self.disk)
+        self._walk: DiskWalk | None = None
+        self._walkable = not self.off
         self._temps: list[Path] = []
         self._new_dirs: list[Path] = []
         self._known_dirs: set[Path] = set()
+
+    @property
+    def disk(self) -> DiskWalk:
+        """output/ as it was before anything was staged: the plan uses this walk, so the
+        stager's own temp files are never taken for a killed run's leftovers. Walked
+        when first needed, not when staging starts: a rebuild walks it while the workers
+        render (20,000 folders at 5,000 channels)."""
+        if self._walk is None:
+            self._walk = scan_output(self.root) if self._walkable else DiskWalk()
+        return self._walk
+
+    @cached_property
+    def _guard(self) -> PathGuard:
+        return PathGuard(self.root, self.disk)
 
     def stage(self, files: OutputFiles) -> None:
         """Stage every file ``files`` holds in memory, and let go of its bytes."""

@@ -327,3 +327,50 @@ def test_every_template_can_be_compiled_ahead() -> None:
     for env in (templates.env, templates.text_env):
         env.loader.get_source = unreadable  # type: ignore[union-attr,method-assign]
     assert templates.get("nb/statement.md.j2") and templates.get("nn/bio.txt.j2")
+
+
+@needs_fork
+def test_a_rebuild_checks_output_while_workers_render_the_pages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a few channel files changed, the workers start on the pages at once and this
+    process checks output/ and renders the stale channels meanwhile (a hand-edited
+    file of another channel included); output/ then equals a fresh full build's."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    import generator.build
+    import generator.parallel
+    from bench.synth import generate, touch_one_channel
+    from generator.cli import main
+    from tests.conftest import snapshot
+
+    root = generate(tmp_path / "org", PARALLEL_FROM + 12)
+    monkeypatch.setenv("KANALPROFIL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(JOBS_ENV, "2")
+    assert CliRunner().invoke(main, ["build", "--config", str(root / "kanalprofil.yml")]
+                              ).exit_code == 0
+    touch_one_channel(root, PARALLEL_FROM + 12, variant=1)
+    edited = sorted((root / "output/channels").glob("*/nb/bio.txt"))[3]
+    edited.write_text("Edited by hand.\n", encoding="utf-8")
+    (root / "output/site/nb/overview.html").unlink()
+
+    checked_while_workers_ran = []
+    check_output = generator.build._check_output
+
+    def checking(survey: object) -> object:
+        checked_while_workers_ran.append(generator.parallel._WORK is not None)
+        return check_output(survey)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.build, "_check_output", checking)
+    rebuilt = CliRunner().invoke(main, ["build", "--config", str(root / "kanalprofil.yml")])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert checked_while_workers_ran == [True]
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("output"))
+    monkeypatch.setenv("KANALPROFIL_CACHE_DIR", "off")
+    monkeypatch.setenv(JOBS_ENV, "1")
+    assert CliRunner().invoke(main, ["build", "--config", str(fresh / "kanalprofil.yml")]
+                              ).exit_code == 0
+    assert snapshot(root / "output") == snapshot(fresh / "output")

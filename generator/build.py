@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -268,24 +268,33 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
     languages = tuple(lang for lang in published if selection.language(lang))
     rendered: list[str] = []
 
-    def to_render() -> list[Channel]:
-        """The channels this build renders (for a rebuild: those that are stale)."""
-        nonlocal previous
-        if survey is not None:  # while the workers render the pages
-            with collector.paused(then_settle=True):
-                previous = _check_output(survey)
-        stale = previous.stale_channels(profiles) if previous is not None else None
+    def select(stale: set[str] | None, skip: Collection[str] = ()) -> list[Channel]:
+        """The channels to render, in profile order: all (``stale`` None) or the stale."""
         work: list[Channel] = []
         for channel in profiles.channels:
-            if not selection.channel(channel.id):
+            if not selection.channel(channel.id) or channel.id in skip:
                 continue
-            if previous is not None and stale is not None and channel.id not in stale:
+            if stale is not None and channel.id not in stale:
                 continue
             if profile_languages and channel.id in profile_languages:
                 channel = replace(channel, languages=profile_languages[channel.id])
             work.append(channel)
         rendered.extend(channel.id for channel in work)
         return work
+
+    def damaged() -> list[Channel]:
+        """Check output/ (while the workers render): channels with a file edited or
+        deleted by hand are rendered too."""
+        nonlocal previous
+        assert survey is not None
+        with collector.paused(then_settle=True):
+            previous = _check_output(survey)
+        return select(previous.stale_channels(profiles), skip=set(rendered))
+
+    if survey is not None:
+        work = select(_stale(survey.changed, survey.removed, set(), profiles))
+    else:
+        work = select(previous.stale_channels(profiles) if previous is not None else None)
 
     # A rebuild after a few channel files changed renders the pages whatever output/
     # holds: with workers, they start on them while this process checks output/.
@@ -324,11 +333,11 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
             for statement in result.statements:
                 statement.forget_html()  # only the preview needed it
 
-    made = render_parts(renderer, profiles, to_render if survey is not None else to_render(),
-                        languages, selection,
+    made = render_parts(renderer, profiles, work, languages, selection,
                         project.settings.review_max_age_months, pages=pages, linked=published,
                         on_files=stager.stage if stager is not None else None,
-                        on_channels=channels_done)
+                        on_channels=channels_done,
+                        later=damaged if survey is not None else None)
     if pages:
         merge_part(result, made[PAGES], problems)
     if stager is not None:
@@ -336,6 +345,8 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
     flush()
     fragments.flush()
     if previous is not None:
+        order = {channel.id: index for index, channel in enumerate(profiles.channels)}
+        rendered.sort(key=order.__getitem__)
         result.reuse = Reuse(tuple(rendered), tuple(sorted(
             c.id for c in profiles.channels if c.id not in rendered)), pages)
     problems.raise_if_errors(strict=project.settings.strict)
@@ -396,15 +407,7 @@ class _Previous:
         return not (self.damaged or self.changed or self.removed)
 
     def stale_channels(self, profiles: Profiles) -> set[str]:
-        """Channels to render: changed or damaged ones, and those that link to one."""
-        moved = self.changed | self.removed
-        stale = self.changed | (self.damaged - {PAGES})
-        for channel in profiles.channels:
-            targets = {channel.response.go_to,
-                       channel.retired.successor if channel.retired else None}
-            if targets & moved:
-                stale.add(channel.id)
-        return stale
+        return _stale(self.changed, self.removed, self.damaged, profiles)
 
     def take(self, result: BuildResult, unit: str, *, restore: bool = False) -> None:
         """Give ``result`` the unit's files (once: the bytes read to restore its texts
@@ -476,6 +479,19 @@ class _Survey:
     #: Channel ids whose own file is new or changed, and ids whose file is gone.
     changed: set[str]
     removed: set[str]
+
+
+def _stale(changed: set[str], removed: set[str], damaged: set[str], profiles: Profiles
+           ) -> set[str]:
+    """Channels to render: changed or damaged ones, and those that link to one."""
+    moved = changed | removed
+    stale = changed | (damaged - {PAGES})
+    for channel in profiles.channels:
+        targets = {channel.response.go_to,
+                   channel.retired.successor if channel.retired else None}
+        if targets & moved:
+            stale.add(channel.id)
+    return stale
 
 
 def _survey(project: Project, output_dir: Path) -> _Survey | None:

@@ -26,14 +26,13 @@ if TYPE_CHECKING:
 Part = tuple[BuildResult, list[Problem]]
 
 
-def render_parts(renderer: Renderer, profiles: Profiles,
-                 channels: list[Channel] | Callable[[], list[Channel]],
+def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel],
                  languages: tuple[str, ...], selection: Selection,
                  review_max_age_months: int, *, pages: bool,
                  linked: tuple[str, ...] | None = None,
                  on_files: Callable[[OutputFiles], None] | None = None,
-                 on_channels: Callable[[dict[str, Part]], None] | None = None
-                 ) -> dict[str, Part]:
+                 on_channels: Callable[[dict[str, Part]], None] | None = None,
+                 later: Callable[[], list[Channel]] | None = None) -> dict[str, Part]:
     """Render channels (and the pages, under the key PAGES), by channel id.
 
     ``languages`` are those to render (``--lang`` may leave some out); ``linked`` (default:
@@ -43,10 +42,10 @@ def render_parts(renderer: Renderer, profiles: Profiles,
     channel's part as soon as the last one is there, while the workers still render the
     pages: the build makes the preview page in this process meanwhile.
 
-    ``channels`` may be a function that says which channels to render, for a build that
-    has a few to render and still has to find out whether others are stale (by checking
-    output/): with workers, they get the pages at once, and this process calls it and
-    renders those channels itself while they work, instead of leaving a core idle.
+    ``later`` gives more channels to render, for a rebuild that has yet to find out
+    whether others are stale (by checking output/): with workers, this process calls it
+    once they have their tasks and renders what it gives itself, instead of checking
+    output/ first with a core idle; without, it is called first.
     """
     linked = linked or languages
     from generator.markup import flush
@@ -56,12 +55,12 @@ def render_parts(renderer: Renderer, profiles: Profiles,
     page_list = page_tasks(renderer, profiles, languages) if pages else []
     # A page lists every channel: it weighs like a share of them, not like one channel.
     page_weight = len(page_list) * (len(profiles.channels) // 16)
-    jobs = jobs_for((0 if callable(channels) else len(channels)) + page_weight)
-    if callable(channels) and (jobs <= 1 or len(page_list) <= 1):
-        channels = channels()  # no workers to hand the pages to first
+    jobs = jobs_for(len(channels) + page_weight)
+    channels = list(channels)  # ``later`` may add some
+    if later is not None and (jobs <= 1 or len(page_list) <= 1):
+        channels += later()  # no workers to render meanwhile
+        later = None
         jobs = jobs_for(len(channels) + page_weight)
-    later = channels if callable(channels) else None
-    channels = [] if callable(channels) else channels
     collector = renderer.problems
 
     #: Channels' views by language, made once for all pages of the language a process
@@ -131,12 +130,13 @@ def render_parts(renderer: Renderer, profiles: Profiles,
             channels_arrived()
 
     def render_here(_busy: Callable[[], bool]) -> None:
-        """While the workers render the pages: find the channels, render them here."""
+        """While the workers render: find more channels to render, render them here."""
         assert later is not None
+        known = len(channels)
         channels.extend(later())
-        if channels:
-            arrived(task(("channels", tuple(range(len(channels))))), here=True)
-        else:
+        if len(channels) > known:
+            arrived(task(("channels", tuple(range(known, len(channels))))), here=True)
+        elif not channels:
             channels_arrived()
 
     if not channels and later is None:

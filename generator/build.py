@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import __version__, collector
 from generator.catalogue import catalogue_digest
-from generator.errors import KanalprofilError, Location, Problems
+from generator.errors import Location, Problems
 from generator.manifest import Manifest, load_manifest
 from generator.outputfiles import OutputFiles
 from generator.outputtext import pieces_bytes, text_bytes
@@ -31,7 +31,7 @@ from generator.profiles import (
 )
 from generator.project import Project
 from generator.templating import Templates
-from generator.texts import ChannelTexts, Statement, StoredStatement, Text
+from generator.texts import ChannelTexts, Statement, StoredStatement, StoredText, Text
 
 # Rendering needs Jinja2, Babel and the counting rules: imported where a build renders,
 # so one that takes everything from output/ starts fast.
@@ -57,7 +57,7 @@ class BuildResult:
     files: OutputFiles = field(default_factory=OutputFiles)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)
-    texts: list[Text] = field(default_factory=list)
+    texts: list[Text | StoredText] = field(default_factory=list)
     statements: list[Statement | StoredStatement] = field(default_factory=list)
     profiles: Profiles | None = None
     #: How much of output/ was taken over instead of rendered (None: everything rendered).
@@ -412,15 +412,13 @@ class _Previous:
     def take(self, result: BuildResult, unit: str, *, restore: bool = False) -> None:
         """Give ``result`` the unit's files (once: the bytes read to restore its texts
         and statements are let go of here). With ``restore`` (the preview is made again),
-        also their Text and Statement objects: texts known by their stat are read now,
-        such statements only when the preview asks for their Markdown.
+        also their text and statement objects: those known by their stat are read only
+        when the preview asks for their words (:class:`~generator.texts.StoredText`).
         """
         files = self.current.get(unit, {})
         for path, data in files.items():
             files[path] = None
             kind = self.manifest.files[path].get("kind")
-            if restore and data is None and kind == "slot":
-                data = self._read_again(path)
             result.current.add(path)
             # On disk even when its bytes were read (to restore texts for the preview):
             # a build that stages its files must not write these again.
@@ -432,19 +430,14 @@ class _Previous:
                 result.metadata[path] = meta
                 if data is not None:
                     _restore(result, data, meta)
-                elif restore and kind == "statement":  # read only if its card is rendered
+                elif restore and kind == "slot":  # read only if its card is rendered
+                    result.texts.append(_stored_text(meta, result.files))
+                elif restore and kind == "statement":  # the same
                     listed = meta.get("commitments")
                     result.statements.append(StoredStatement(
                         str(meta["channel"]), str(meta["language"]),
                         tuple(map(str, listed)) if isinstance(listed, list) else (),
                         result.files))
-
-    def _read_again(self, path: str) -> bytes:
-        """The bytes of a file found current by its stat (and still as the manifest says)."""
-        data = _read_current(f"{self.root}/{path}", self.manifest.sha256(path), path)
-        if data is None:
-            raise KanalprofilError(f"output/{path} changed during the build; build again")
-        return data
 
     def result(self, profiles: Profiles | None, reuse: Reuse) -> BuildResult:
         result = BuildResult(inputs=dict(self.inputs), profiles=profiles, reuse=reuse)
@@ -552,16 +545,23 @@ def _restore(result: BuildResult, data: bytes, meta: Mapping[str, Any]) -> None:
     """Text and Statement objects of a file taken from output/, for the preview page."""
     content = data.decode("utf-8")
     if meta.get("kind") == "slot":
-        result.texts.append(Text(
-            str(meta["channel"]), str(meta["platform"]), str(meta["slot"]),
-            tuple(str(meta["language"]).split("+")), content[:-1],
-            tuple(meta.get("commitments", ())),
-            tuple((str(m["rule"]), int(m["count"]), int(m["max"]))
-                  for m in meta.get("limits", ())),
-            tuple(int(i) for i in meta.get("variant", ()))))
+        stored = _stored_text(meta, result.files)
+        result.texts.append(Text(stored.channel, stored.platform, stored.slot,
+                                 stored.languages, content[:-1], stored.commitments,
+                                 stored.measures, stored.variant))
     elif meta.get("kind") == "statement":
         result.statements.append(Statement(str(meta["channel"]), str(meta["language"]),
                                            content, tuple(meta.get("commitments", ()))))
+
+
+def _stored_text(meta: Mapping[str, Any], files: OutputFiles) -> StoredText:
+    """A text taken from output/, described by its manifest entry."""
+    return StoredText(
+        str(meta["channel"]), str(meta["platform"]), str(meta["slot"]),
+        tuple(str(meta["language"]).split("+")), tuple(meta.get("commitments", ())),
+        tuple((str(m["rule"]), int(m["count"]), int(m["max"]))
+              for m in meta.get("limits", ())),
+        tuple(int(i) for i in meta.get("variant", ())), files)
 
 
 def _slot_rank(slot: str) -> tuple[int, int, int]:
@@ -615,8 +615,7 @@ def add_channel(result: BuildResult, rendered: ChannelTexts, selection: Selectio
         if not any(selection.language(lang) for lang in text.languages):
             continue
         result.texts.append(text)
-        path = f"channels/{text.channel}/{'+'.join(text.languages)}/{text.slot}.txt"
-        result.add(path, text.text, text.metadata())
+        result.add(text.path, text.text, text.metadata())
     for statement in rendered.statements:
         result.statements.append(statement)
         result.add(statement.path, statement.markdown, {

@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from generator.model import STATUSES
 from generator.outputtext import text_bytes
 from generator.previewwords import PREVIEW_WORDS, preview_words, rule_label, slot_label
-from generator.texts import statement_path
+from generator.texts import Statement, StoredStatement, statement_path
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -32,9 +32,10 @@ if TYPE_CHECKING:
     from generator.profiles import Profiles
     from generator.render import Renderer
     from generator.staging import Stager
-    from generator.texts import Statement, StoredStatement, Text
+    from generator.texts import StoredText, Text
 
 PREVIEW_PATH = "index.html"
+PREVIEW_TEMPLATE = "preview.html.j2"
 #: The language of the preview's own words when nothing else is asked for.
 UI_LANG = "en"
 
@@ -67,18 +68,51 @@ class Meter:
 
 @dataclass(frozen=True)
 class SlotView:
+    """A text shown in a card; its words are read only when the card is rendered.
+
+    Cards are fragments keyed by their pickle (see :class:`StatementView`): the key holds
+    the sha256 of the text's file, not the text, so a card found in the fragment cache
+    never reads a text taken over from output/ (:class:`~generator.texts.StoredText`).
+    """
+
     key: str  #: the path of the text's ``.txt`` file under output/ (also the copy key)
     slot: str
     label: str
-    text: str
     meters: tuple[Meter, ...]
-    #: The text split by language (``[(lang, part)]``, separators as ``("", sep)``), so a
-    #: bilingual text can mark each part with its own ``lang`` attribute.
-    parts: tuple[tuple[str, str], ...]
+    languages: tuple[str, ...]
+    #: What joins the languages of a bilingual text (see :func:`split_languages`).
+    separator: str
+    #: The sha256 of the text's file in output/.
+    digest: str
+    #: The text, rendered now or taken from output/. Never in the key.
+    source: Text | StoredText | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def text(self) -> str:
+        """Read once (a template asks more than once), and only if the card is rendered."""
+        if self.source is None:
+            raise ValueError(f"{self.key}: a slot view from a pickle has no text")
+        return self.source.text
+
+    @cached_property
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """The text split by language (``[(lang, part)]``, separators as ``("", sep)``),
+        so a bilingual text can mark each part with its own ``lang`` attribute."""
+        return split_languages(self.text, self.languages, self.separator)
 
     @property
     def over(self) -> bool:
         return any(m.over for m in self.meters)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in _SLOT_STATE}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in {**state, "source": None}.items():
+            object.__setattr__(self, name, value)
+
+
+_SLOT_STATE = ("key", "slot", "label", "meters", "languages", "separator", "digest")
 
 
 @dataclass(frozen=True)
@@ -133,11 +167,18 @@ class Card:
     language_names: str
     handle: str
     url: str
-    display_name: str
+    #: The organisation's name in the card's first language: the display name of a
+    #: profile without a name text.
+    org_name: str
     initials: str
     slots: dict[str, SlotView] = field(default_factory=dict)
     fields: list[tuple[SlotView, SlotView | None]] = field(default_factory=list)
     statements: list[StatementView] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        name = self.slots.get("name")
+        return name.text if name is not None else self.org_name
 
     @property
     def over(self) -> bool:
@@ -176,10 +217,6 @@ def _cldr_language_name(key: str) -> str:
     return str(name[:1].upper() + name[1:]) if name else code
 
 
-def text_path(text: Text) -> str:
-    return f"channels/{text.channel}/{'+'.join(text.languages)}/{text.slot}.txt"
-
-
 def split_languages(text: str, languages: Sequence[str],
                     separator: str) -> tuple[tuple[str, str], ...]:
     """``[(lang, part), ("", separator), …]`` when the text splits cleanly, else one part."""
@@ -196,17 +233,17 @@ def split_languages(text: str, languages: Sequence[str],
     return tuple(parts)
 
 
-def slot_view(text: Text, platform: Platform, words: Mapping[str, Any] = PREVIEW_WORDS
-              ) -> SlotView:
+def slot_view(text: Text | StoredText, platform: Platform, digest: str,
+              words: Mapping[str, Any] = PREVIEW_WORDS) -> SlotView:
+    """``digest``: the sha256 of the text's file."""
     base = _FIELD.sub(r"field-\2", text.slot)
     slot = platform.slots.get(text.slot) or platform.slots.get("fields")
     separator = "\n\n" if slot is not None and slot.line_breaks else " / "
     return SlotView(
-        key=text_path(text), slot=text.slot, label=slot_label(words, platform.id, base),
-        text=text.text,
+        key=text.path, slot=text.slot, label=slot_label(words, platform.id, base),
         meters=tuple(Meter(rule, count, limit, rule_label(words, rule))
                      for rule, count, limit in text.measures),
-        parts=split_languages(text.text, text.languages, separator))
+        languages=text.languages, separator=separator, digest=digest, source=text)
 
 
 def embedded_statement_html(html: str, shift: int = 2) -> str:
@@ -219,7 +256,8 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 
-def build_cards(texts: Sequence[Text], statements: Sequence[Statement | StoredStatement],
+def build_cards(texts: Sequence[Text | StoredText],
+                statements: Sequence[Statement | StoredStatement],
                 profiles: Profiles, platforms: Mapping[str, Platform],
                 org_names: Mapping[str, str], ui_lang: str = UI_LANG,
                 words: Mapping[str, Any] = PREVIEW_WORDS,
@@ -228,10 +266,13 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement | StoredSt
     labels in ``words`` and language names in ``ui_lang``, the preview's language.
     ``files``, the build's, give each statement's hash without reading it again."""
 
-    def digest(statement: Statement | StoredStatement) -> str:
-        if files is not None and statement.path in files:
-            return files.sha256(statement.path)
-        return hashlib.sha256(text_bytes(statement.markdown)).hexdigest()
+    def digest(item: Text | StoredText | Statement | StoredStatement) -> str:
+        """The sha256 of the file of a text or statement (the key of its card)."""
+        if files is not None and item.path in files:
+            return files.sha256(item.path)
+        content = item.markdown if isinstance(item, Statement | StoredStatement) \
+            else item.text
+        return hashlib.sha256(text_bytes(content)).hexdigest()
 
     cards: dict[tuple[str, tuple[str, ...]], Card] = {}
     by_channel = {c.id: c for c in profiles.channels}
@@ -248,14 +289,12 @@ def build_cards(texts: Sequence[Text], statements: Sequence[Statement | StoredSt
                 languages=text.languages,
                 language_names=" + ".join(language_name(lang, ui_lang)
                                           for lang in text.languages),
-                handle=channel.handle or "", url=channel.url, display_name=org_name,
+                handle=channel.handle or "", url=channel.url, org_name=org_name,
                 initials=initials(org_name))
-        view = slot_view(text, platform, words)
+        view = slot_view(text, platform, digest(text), words)
         match = _FIELD.fullmatch(text.slot)
         if match is None:
             card.slots[text.slot] = view
-            if text.slot == "name":
-                card.display_name = text.text
         elif match.group(2) == "name":
             card.fields.append((view, None))
         elif card.fields:
@@ -297,8 +336,8 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
     status_names = {status: str(status_words.get(status, status))
                     if isinstance(status_words, Mapping) else status for status in STATUSES}
     over = sum(1 for c in cards for s in c.all_slots if s.over)
-    texts = {s.key: s.text for c in cards for s in c.all_slots}
-    return {
+    count = sum(len(c.all_slots) for c in cards)
+    context = {
         "lang": ui_lang,
         "title": words["title"].format(organisation=ui_name),
         "organisation": ui_name,
@@ -311,7 +350,6 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
                          ("showing", "none_shown", "copy_button", "copied", "copied_status",
                           "copy_failed")},
         "cards": cards,
-        "texts": texts,
         "filters": {
             "platform": sorted({(c.platform, c.platform_name) for c in cards},
                                key=lambda p: p[1].casefold()),
@@ -326,9 +364,14 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
         "over": over,
         "summary": words["summary"].format(
             profiles=_counted(localiser, len(cards), words["profiles"]),
-            texts=_counted(localiser, len(texts), words["texts"]),
+            texts=_counted(localiser, count, words["texts"]),
             over=words["over_some"].format(n=over) if over else words["over_none"]),
     }
+    if "texts" in renderer.templates.undeclared(PREVIEW_TEMPLATE):
+        # every text by its path, for a template of the project's own that asks for them
+        # (the built-in one copies them from the page): each is read for it
+        context["texts"] = {s.key: s.text for c in cards for s in c.all_slots}
+    return context
 
 
 def _counted(localiser: Localiser | None, count: int, forms: Mapping[str, str]) -> str:
@@ -353,7 +396,7 @@ def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
 
     context = preview_context(result, renderer, profiles, languages, ui_lang, overviews)
     context[fragments.SCOPE] = fragments.page_scope(
-        "preview.html.j2", context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
+        PREVIEW_TEMPLATE, context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
 
     def add(pieces: Iterable[str]) -> None:
         if stager is not None:
@@ -361,7 +404,7 @@ def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
         else:
             result.add_pieces(PREVIEW_PATH, pieces)
 
-    rendered = renderer.render_page_to(add, "preview.html.j2", context)
+    rendered = renderer.render_page_to(add, PREVIEW_TEMPLATE, context)
     fragments.flush()
     if not rendered:
         result.files.pop(PREVIEW_PATH, None)

@@ -26,6 +26,11 @@ class Text:
     measures: tuple[tuple[str, int, int], ...]
     variant: tuple[int, ...]
 
+    @property
+    def path(self) -> str:
+        """Its ``.txt`` file in output/."""
+        return text_path(self.channel, self.languages, self.slot)
+
     def metadata(self) -> dict[str, Any]:
         first = self.measures[0] if self.measures else ("", len(self.text), 0)
         return {
@@ -41,6 +46,41 @@ class Text:
             "commitments": sorted(self.commitments),
             "variant": list(self.variant),
         }
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """A text taken over from output/ unchanged: what the manifest says of it, its words
+    in the build's files, read (and checked against their hash) only when asked for.
+
+    A rebuild after one channel changed finds most preview cards in the fragment cache,
+    keyed by each text's hash (:class:`generator.preview.SlotView`), so it no longer
+    reads back every channel's texts (14,000 files at 5,000 channels) to make cards it
+    does not render.
+    """
+
+    channel: str
+    platform: str
+    slot: str
+    languages: tuple[str, ...]
+    commitments: tuple[str, ...]
+    measures: tuple[tuple[str, int, int], ...]
+    variant: tuple[int, ...]
+    #: The build's files, which know the text's file by its path and hash.
+    files: Mapping[str, bytes] = field(compare=False, repr=False)
+
+    @property
+    def path(self) -> str:
+        return text_path(self.channel, self.languages, self.slot)
+
+    @property
+    def text(self) -> str:
+        return self.files[self.path].decode("utf-8")[:-1]  # without the final newline
+
+
+def text_path(channel: str, languages: tuple[str, ...], slot: str) -> str:
+    """A profile text's file in output/."""
+    return f"channels/{channel}/{'+'.join(languages)}/{slot}.txt"
 
 
 @dataclass

@@ -233,21 +233,21 @@ def test_a_rebuild_does_not_read_files_not_written_since_they_were_hashed(
     assert any(path.endswith(".html") for path in first)
     assert _reads_of_a_rebuild(root, monkeypatch) == []  # nothing changed: nothing read
     _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
-    second = _reads_of_a_rebuild(root, monkeypatch)
-    # only texts, whose bytes the preview needs (statements only for a card it renders)
-    assert second and all(path.endswith(".txt") for path in second), second
+    # texts and statements are read back only for a preview card rendered again, and
+    # then through the build's files (see test_a_rebuild_reads_..._for_a_card_it_renders)
+    assert _reads_of_a_rebuild(root, monkeypatch) == []
     _assert_same_as_full(root)
 
 
-def _statement_reads(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statements a build reads back from disk (for the preview)."""
+def _read_back(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements and texts a build reads back from disk (for the preview)."""
     from generator.outputfiles import OutputFiles
 
     reads: list[str] = []
     real = OutputFiles.__getitem__
 
     def counting(self: OutputFiles, path: str) -> bytes:
-        if path.endswith("/statement.md") and self.on_disk(path):
+        if path.endswith(("/statement.md", ".txt")) and self.on_disk(path):
             reads.append(path)
         return real(self, path)
 
@@ -257,22 +257,23 @@ def _statement_reads(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
-def test_a_rebuild_reads_a_statement_back_only_for_a_card_it_renders(
+def test_a_rebuild_reads_texts_and_statements_back_only_for_a_card_it_renders(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Preview cards are keyed by their statements' hashes: a card found in the fragment
-    cache needs no statement text, one rendered again reads its statements back."""
+    """Preview cards are keyed by their texts' and statements' hashes: a card found in
+    the fragment cache needs no text, one rendered again reads its files back."""
     import os
 
     _settled_at_once(monkeypatch)
     root = _built(tmp_path)
     _reads_of_a_rebuild(root, monkeypatch)  # records every file's stat and hash
     _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten", "handle: fjordetaten.no")
-    assert _statement_reads(root, monkeypatch) == []
+    assert _read_back(root, monkeypatch) == []
     for fragments in Path(os.environ["KANALPROFIL_CACHE_DIR"]).glob("fragments-*"):
         fragments.unlink()  # every card is rendered again
     _edit(root / "profiles/channels/facebook.yml", "handle: fjordetaten.no", "handle: fjordetaten")
-    reads = _statement_reads(root, monkeypatch)
+    reads = _read_back(root, monkeypatch)
     assert "channels/linkedin/nb/statement.md" in reads
+    assert reads.count("channels/linkedin/nb+en/bio.txt") == 1  # read once, not per use
     assert not any(path.startswith("channels/facebook/") for path in reads)  # rendered now
     monkeypatch.setenv("KANALPROFIL_CACHE_DIR", "off")
     full = build(_project(root))  # every card rendered from statements rendered now
@@ -420,6 +421,7 @@ def test_a_text_edited_while_a_rebuild_runs_stops_it_with_a_clear_error(
     output/ was checked, the build says so instead of showing another text."""
     from generator.build import BuildResult, _previous
     from generator.errors import KanalprofilError
+    from generator.texts import StoredText
 
     _settled_at_once(monkeypatch)
     root = _built(tmp_path)
@@ -429,7 +431,11 @@ def test_a_text_edited_while_a_rebuild_runs_stops_it_with_a_clear_error(
     assert previous is not None
     bio = root / "output/channels/facebook/nb/bio.txt"
     bio.write_text("Edited while the build ran.\n", encoding="utf-8")
-    with pytest.raises(KanalprofilError, match="changed during the build"):
-        previous.take(BuildResult(), "facebook", restore=True)
+    taken = BuildResult()
+    previous.take(taken, "facebook", restore=True)  # reads nothing yet
+    stored = next(t for t in taken.texts if t.path == "channels/facebook/nb/bio.txt")
+    assert isinstance(stored, StoredText)
+    with pytest.raises(KanalprofilError, match="changed while kanalprofil was building"):
+        stored.text  # noqa: B018 - reading it is the test
     previous = _previous(project, project.output_dir)  # a build started now sees it
     assert previous is not None and "facebook" in previous.damaged

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,22 +27,37 @@ def _build(root: Path) -> dict[str, bytes]:
 
 
 class _Collector(HTMLParser):
+    """Tags, scripts, and the text content of each element with ``data-text`` (what the
+    page's copy buttons copy)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.scripts: list[str] = []
+        self.shown: dict[str, str] = {}
         self._in_script = False
+        self._open: list[str | None] = []  # per open element: its data-text, if any
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
         self._in_script = tag == "script"
+        key = dict(attrs).get("data-text")
+        if tag not in ("br", "meta", "link", "input", "img"):  # void elements never close
+            self._open.append(key)
+        if key is not None:
+            self.shown[key] = ""
 
     def handle_endtag(self, tag: str) -> None:
         self._in_script = False
+        if self._open:
+            self._open.pop()
 
     def handle_data(self, data: str) -> None:
         if self._in_script:
             self.scripts.append(data)
+        for key in self._open:
+            if key is not None:
+                self.shown[key] += data
 
 
 def _parse(html: str) -> _Collector:
@@ -60,9 +74,9 @@ def test_preview_has_a_card_per_channel_and_profile_language() -> None:
     found = sorted(re.findall(r'<article class="card[^"]*" id="card-([^"]+)"', html))
     assert found == expected
     parsed = _parse(html)
-    texts = json.loads(next(s for s in parsed.scripts if s.lstrip().startswith("{")))
     txt_files = {p: c.decode()[:-1] for p, c in result.files.items() if p.endswith(".txt")}
-    assert texts == txt_files, "the copy buttons must copy exactly the .txt files"
+    # a copy button copies the text content of the element showing its text
+    assert parsed.shown == txt_files, "the copy buttons must copy exactly the .txt files"
     buttons = [str(a["data-copy"]) for tag, a in parsed.tags
                if tag == "button" and "data-copy" in a]
     assert sorted(buttons) == sorted(txt_files)
@@ -96,7 +110,6 @@ def test_meter_says_over_limit_in_words_not_only_colour() -> None:
     html = templates.get("preview.html.j2").render({
         "lang": "en", "title": "t", "organisation": "o", "cards": cards, "ui": words,
         "intro": "", "statuses": {s: s for s in STATUSES}, "script_words": {},
-        "texts": {"channels/facebook/nb/bio.txt": too_long.text},
         "filters": {"platform": [], "language": [], "status": []}, "overviews": [],
         "planned": [], "over": 1, "summary": "1 over the limit"})
     assert "103 / 100" in html
@@ -132,8 +145,9 @@ def test_profile_values_are_escaped_and_markdown_is_sanitised(
                 assert not (attrs.get("href") or "").startswith("javascript"), path
     preview = files["index.html"].decode()
     assert "&lt;script&gt;x()&lt;/script&gt;" in preview
-    # In the JSON for the copy buttons, "<" is escaped so it cannot close the script tag.
-    assert "\\u003cscript\\u003ex()" in preview
+    # the copy buttons copy the text as shown: the markup as text, never as markup
+    assert "<script>x()" in "".join(_parse(preview).shown.values())
+    assert "<script>x()" not in preview
 
 
 def test_overview_pages_link_every_other_language_with_lang_attributes() -> None:

@@ -286,3 +286,28 @@ def test_new_fragments_are_written_before_the_page_ends_when_many(
     fragments.reset_stats()
     assert _build(root).files == expected
     assert fragments.stats.rendered == 0 and fragments.stats.hits > 100
+
+
+def test_keys_are_serialised_as_a_fresh_pickler_would_whatever_came_before() -> None:
+    """The pickler is used again for every key: no state may carry over, not even from
+    a value it could not serialise."""
+    import io
+    import pickle
+
+    from generator.fragments import _serialised
+
+    def fresh(value: object) -> bytes:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.fast = True
+        pickler.dump(value)
+        return buffer.getvalue()
+
+    shared = ["a rule"] * 3
+    values: list[object] = [
+        ({"platform": "x", "rules": shared, "owner": None},), ("x" * 70_000,), (1, 2.5),
+        (Markup("<b>x</b>"),), ([shared, shared],), ((),)]
+    for value in values + values[::-1]:
+        assert _serialised(value) == fresh(value)
+        with pytest.raises(Exception):  # noqa: B017 - whatever pickle raises
+            _serialised((lambda: None,))

@@ -141,7 +141,7 @@ def input_digests(project: Project, templates: Templates | None = None) -> dict[
               "templates": templates.digest(), "project": project.digest, "tool": __version__}
     stats = StatCache(cache_dir(project.root), project.profiles_dir, kind="profiles")
     for name, path in input_files(project.profiles_dir, project.root).items():
-        inputs[name] = stats.hashed(name, str(path))[0]
+        inputs[name] = stats.hashed(name, path)[0]
     stats.save()
     return inputs
 
@@ -501,11 +501,18 @@ def _survey(project: Project, output_dir: Path) -> _Survey | None:
     shared = {"catalogue", "templates", "project", "tool", org_key}
     if any(inputs.get(key) != old.get(key) for key in shared):
         return None
-    channel_keys = {Path(k).stem: k for k in inputs if k not in shared}
-    old_keys = {Path(k).stem: k for k in old if k not in shared}
+    channel_keys = {_stem(k): k for k in inputs if k not in shared}
+    old_keys = {_stem(k): k for k in old if k not in shared}
     changed = {cid for cid, key in channel_keys.items() if old.get(key) != inputs[key]}
     removed = set(old_keys) - set(channel_keys)
     return _Survey(project, output_dir, manifest, inputs, changed, removed)
+
+
+def _stem(name: str) -> str:
+    """``Path(name).stem`` without a Path object (thousands of channel files)."""
+    base = name.rpartition("/")[2]
+    dot = base.rfind(".")
+    return base[:dot] if 0 < dot < len(base) - 1 else base
 
 
 def _check_output(survey: _Survey) -> _Previous:
@@ -518,15 +525,18 @@ def _check_output(survey: _Survey) -> _Previous:
     from generator.statcache import StatCache
 
     stats = StatCache(cache_dir(survey.project.root), survey.output_dir)
+    known = stats.sha256
     for path, entry in manifest.files.items():
         unit = _unit(path)
-        sha256 = manifest.sha256(path)
+        sha256 = entry.get("sha256")  # as Manifest.sha256, without a call each
+        if not isinstance(sha256, str):
+            sha256 = None
         file = f"{root}/{path}"
-        restores = entry.get("kind") in _RESTORED_KINDS  # its bytes may be needed
-        if sha256 is not None and stats.sha256(path, file) == sha256:
+        if sha256 is not None and known(path, file) == sha256:
             # not written since it was hashed (a text is read if the preview needs it)
             current.setdefault(unit, {})[path] = None
             continue
+        restores = entry.get("kind") in _RESTORED_KINDS  # its bytes may be needed
         data = _read_current(file, sha256, path, stats)
         if data is None:
             damaged.add(unit)

@@ -112,7 +112,7 @@ def _displayer(profiles_dir: Path, display_root: Path) -> Callable[[Path], str]:
     return display
 
 
-def _channel_entries(profiles_dir: Path) -> list[tuple[Path, bool]]:
+def _channel_entries(profiles_dir: Path) -> list[tuple[str, bool]]:
     """The channel files, in the order they are read (by name), each with whether it is
     a symlink.
 
@@ -127,14 +127,14 @@ def _channel_entries(profiles_dir: Path) -> list[tuple[Path, bool]]:
                            if entry.name.endswith((".yml", ".yaml")))
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [(channel_dir / name, link) for name, link in found]
+    return found
 
 
-def _displayed_channel_files(profiles_dir: Path, display_root: Path
-                             ) -> list[tuple[Path, str]]:
-    """Each channel file with its name as :func:`_displayer` gives it, the folder's part
-    worked out once: a path operation each costs tens of microseconds, twice per
-    channel on every build."""
+def _displayed_channel_names(profiles_dir: Path, display_root: Path
+                             ) -> list[tuple[str, str]]:
+    """Each channel file's name in its folder, with its name as :func:`_displayer`
+    gives it, the folder's part worked out once: a path operation each costs tens of
+    microseconds, twice per channel on every build."""
     display = _displayer(profiles_dir, display_root)
     channel_dir = profiles_dir / CHANNELS_DIR
     try:
@@ -143,21 +143,31 @@ def _displayed_channel_files(profiles_dir: Path, display_root: Path
     except ValueError:  # outside the project: named by their own paths
         folder = None
     prefix = "" if folder in (None, ".") else f"{folder}/"
-    return [(path, display(path) if link or folder is None else prefix + path.name)
-            for path, link in _channel_entries(profiles_dir)]
+    return [(name, display(channel_dir / name) if link or folder is None else prefix + name)
+            for name, link in _channel_entries(profiles_dir)]
 
 
-def input_files(profiles_dir: Path, display_root: Path) -> dict[str, Path]:
-    """Every profile file :func:`load_profiles` hashes, by the name it records the hash under.
+def _displayed_channel_files(profiles_dir: Path, display_root: Path
+                             ) -> list[tuple[Path, str]]:
+    """:func:`_displayed_channel_names`, each with its path."""
+    channel_dir = profiles_dir / CHANNELS_DIR
+    return [(channel_dir / name, shown)
+            for name, shown in _displayed_channel_names(profiles_dir, display_root)]
+
+
+def input_files(profiles_dir: Path, display_root: Path) -> dict[str, str]:
+    """Every profile file :func:`load_profiles` hashes (its path), by the name it records
+    the hash under.
 
     Lets a build compare input hashes with the manifest without parsing anything.
     """
     display = _displayer(profiles_dir, display_root)
     org_path = profiles_dir / ORGANISATION_FILE
-    files = {display(org_path): org_path} if org_path.is_file() else {}
+    files = {display(org_path): str(org_path)} if org_path.is_file() else {}
     # every file, badly named ones too: they must make the build read and report them
-    files.update((name, path) for path, name in
-                 _displayed_channel_files(profiles_dir, display_root))
+    folder = str(profiles_dir / CHANNELS_DIR)
+    files.update((shown, f"{folder}/{name}") for name, shown in
+                 _displayed_channel_names(profiles_dir, display_root))
     return files
 
 

@@ -49,3 +49,14 @@ def test_channel_files_are_named_as_each_path_would_be(tmp_path: Path, kind: str
         assert listed[0][1] == "profiles/channels/a.yml"
         # a link out of the project is named by its own path, not its target's
         assert listed[-1][1] == str(profiles / "channels" / "linked.yml")
+
+
+@pytest.mark.parametrize("name", [
+    "profiles/channels/facebook.yml", "channels/a.b.yml", "profiles/organisation.yml",
+    ".hidden", "x", "dir.d/x", "..yml", "a.", ".a.yml", "...", "a/b.", "/abs/path/c.yaml"])
+def test_stems_of_input_names_are_as_pathlib_gives_them(name: str) -> None:
+    from pathlib import PurePosixPath
+
+    from generator.build import _stem
+
+    assert _stem(name) == PurePosixPath(name).stem

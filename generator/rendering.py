@@ -7,6 +7,7 @@ rendered them, and the result is the same either way.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,7 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
         jobs = jobs_for(len(channels) + page_weight)
     collector = renderer.problems
 
+    pages_of = Counter(lang for lang, _ in page_list)
     #: Channels' views by language, made once for all pages of the language a process
     #: renders (each forked worker fills its own copy).
     page_views: dict[str, dict[str, dict[str, Any]]] = {}
@@ -98,7 +100,9 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
         if kind == "pages":
             parts = [part(render_page(lang, name, page_views.setdefault(lang, {})))
                      for lang, name in value]
-            page_views.clear()  # made for these pages only: each language is one task
+            lang = value[0][0]
+            if len(value) == pages_of[lang]:  # all of the language's: no page needs them
+                del page_views[lang]
             value = ()
         else:
             parts = [part(render_channel(channels[index])) for index in value]

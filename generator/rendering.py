@@ -162,17 +162,18 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
 
 def _page_groups(page_list: list[tuple[str, str]], jobs: int
                  ) -> list[tuple[tuple[str, str], ...]]:
-    """The pages' tasks: a language's pages together when there are languages enough to
-    keep the workers busy, so its channels' views are made once, not in each worker that
-    renders one of its pages (a view costs as much as finding a cached section). Three
-    languages on two workers leave one idle at the end; splitting the third language's
-    pages made their views twice and was no faster."""
+    """The pages' tasks: a language's pages together, so its channels' views are made
+    once, not in each worker that renders one of its pages (a view costs as much as
+    finding a cached section); the languages left over when they do not share out
+    evenly (the third of three on two workers) page by page, so that no worker is left
+    with a whole language to render alone at the end."""
     by_language: dict[str, list[tuple[str, str]]] = {}
     for lang, name in page_list:
         by_language.setdefault(lang, []).append((lang, name))
-    if len(by_language) < jobs:
-        return [(page,) for page in page_list]
-    return [tuple(pages) for pages in by_language.values()]
+    groups = list(by_language.values())
+    together = len(groups) - len(groups) % max(1, jobs)
+    return [tuple(pages) for pages in groups[:together]] + \
+        [(page,) for pages in groups[together:] for page in pages]
 
 
 def merge_part(result: BuildResult, part: Part, problems: Problems) -> None:

@@ -376,12 +376,15 @@ def test_a_rebuild_checks_output_while_workers_render_the_pages(
     assert snapshot(root / "output") == snapshot(fresh / "output")
 
 
-def test_pages_are_grouped_by_language_when_the_languages_keep_the_workers_busy() -> None:
+def test_pages_are_grouped_by_language_as_far_as_the_languages_share_out() -> None:
     from generator.rendering import _page_groups
 
     pages = [(lang, name) for lang in ("nb", "nn", "en")
              for name in ("overview", "channels", "guidelines")]
-    assert _page_groups(pages, 2) == [tuple(pages[0:3]), tuple(pages[3:6]),
+    assert _page_groups(pages, 1) == [tuple(pages[0:3]), tuple(pages[3:6]),
                                       tuple(pages[6:9])]
+    assert _page_groups(pages, 3) == _page_groups(pages, 1)
+    assert _page_groups(pages, 2) == [tuple(pages[0:3]), tuple(pages[3:6]),
+                                      *((page,) for page in pages[6:9])]
     assert _page_groups(pages, 4) == [(page,) for page in pages]
     assert _page_groups(pages[:3], 2) == [(page,) for page in pages[:3]]

@@ -184,12 +184,16 @@ def scan_output(root: Path) -> DiskWalk:
     return disk
 
 
-def _ancestors(path: str) -> Iterable[str]:
-    """``a/b/c.txt`` -> ``a``, ``a/b``."""
-    index = path.find("/")
-    while index != -1:
-        yield path[:index]
-        index = path.find("/", index + 1)
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder the paths are in, and the folders above them (``a/b/c`` -> ``a``,
+    ``a/b``): the paths of a folder share its parents, which are added once."""
+    found: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
 
 
 class PathGuard:
@@ -199,21 +203,36 @@ class PathGuard:
         self.real_root = os.path.realpath(root)
         self.root = root
         self.disk = disk
+        #: The verdict on each folder's ancestors (itself included), once per folder:
+        #: 42,000 files share 20,000 folders, which share their parents.
+        self._folders: dict[str, str] = {"": ""}
 
     def escape(self, path: str) -> str:
         """A reason the path is unsafe on disk, or ``""``."""
-        for ancestor in _ancestors(path):
-            if ancestor in self.disk.files and ancestor not in self.disk.symlinks:
-                return f"{ancestor} is a file, not a directory"
-            if ancestor in self.disk.symlinks:
-                real = os.path.realpath(self.root / ancestor)
-                where = "outside output/" if not self._inside(real) else "inside output/"
-                return f"{ancestor} is a symlink (to {where}); kanalprofil does not follow it"
+        reason = self._folder(path.rpartition("/")[0])
+        if reason:
+            return reason
         if path in self.disk.symlinks and not self._inside(os.path.realpath(self.root / path)):
             return "it is a symlink that resolves outside output/"
         if path in self.disk.dirs:
             return "a directory with that name exists in output/"
         return ""
+
+    def _folder(self, folder: str) -> str:
+        """Why ``folder`` (or a folder above it) cannot hold files, or ``""``."""
+        known = self._folders.get(folder)
+        if known is not None:
+            return known
+        reason = self._folder(folder.rpartition("/")[0])
+        if not reason:
+            if folder in self.disk.files and folder not in self.disk.symlinks:
+                reason = f"{folder} is a file, not a directory"
+            elif folder in self.disk.symlinks:
+                real = os.path.realpath(self.root / folder)
+                where = "outside output/" if not self._inside(real) else "inside output/"
+                reason = f"{folder} is a symlink (to {where}); kanalprofil does not follow it"
+        self._folders[folder] = reason
+        return reason
 
     def _inside(self, real: str) -> bool:
         return os.path.commonpath([real, self.real_root]) == self.real_root
@@ -276,12 +295,10 @@ def _make_plan(output_dir: Path, files: Mapping[str, bytes], metadata: Metadata,
     problems = [f"{p!r}: {reason}" for p in sorted(files) if (reason := path_problem(p))]
     if problems:
         raise KanalprofilError("refusing unsafe generated paths:\n  " + "\n  ".join(problems))
-    for path in files:
-        for ancestor in _ancestors(path):
-            if ancestor in files:
-                raise KanalprofilError(
-                    f"generated paths conflict: {ancestor!r} is both a file and a directory"
-                )
+    for folder in sorted(_folders(files)):
+        if folder in files:
+            raise KanalprofilError(
+                f"generated paths conflict: {folder!r} is both a file and a directory")
     unknown = set(metadata) - set(files)
     if unknown:
         raise ValueError(f"metadata for paths that are not generated: {sorted(unknown)}")
@@ -295,7 +312,7 @@ def _make_plan(output_dir: Path, files: Mapping[str, bytes], metadata: Metadata,
 
     old_files = dict(old_manifest.files)
     for path in sorted(old_files):
-        reason = path_problem(path)
+        reason = "" if path in files else path_problem(path)  # those were checked above
         if reason:
             notes.append(f"manifest lists an unsafe path {path!r} ({reason}); ignoring it")
             del old_files[path]
@@ -391,7 +408,7 @@ def _same_entry(entry: Mapping[str, object], sha256: str, meta: Mapping[str, obj
                 ) -> bool:
     """Whether ``entry`` is what :func:`file_entry` would make of ``sha256`` and ``meta``."""
     return len(entry) == len(meta) + 1 and entry.get("sha256") == sha256 \
-        and "sha256" not in meta and all(k in entry and entry[k] == v for k, v in meta.items())
+        and "sha256" not in meta and entry.items() >= meta.items()
 
 
 def _without_hash(entry: Mapping[str, object] | None) -> dict[str, object]:

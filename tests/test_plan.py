@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import __version__
@@ -24,7 +25,7 @@ from generator.manifest import (
     load_manifest,
     parse_manifest,
 )
-from generator.plan import Action, Plan, make_plan
+from generator.plan import Action, PathGuard, Plan, make_plan
 from generator.writer import apply_plan
 
 INPUTS = {"profiles/organisation.yml": "a" * 64, "tool": __version__}
@@ -502,3 +503,43 @@ def test_entries_are_copied_only_from_a_manifest_kanalprofil_wrote(tmp_path: Pat
         redone = make_plan(out, generated(), {BIO: bio_meta(35)}, INPUTS, current={BIO},
                            written=trusted)
         assert redone.new_manifest_bytes == canonical and redone.manifest_changed
+
+
+_names = st.sampled_from(["a", "b", "site", "x.txt"])
+_paths = st.lists(_names, min_size=1, max_size=4).map("/".join)
+
+
+def _escape_by_each_ancestor(guard: PathGuard, path: str) -> str:
+    """The guard's verdict as it was worked out before folders were memoised: each
+    ancestor of each path looked at in turn (the reference for the test below)."""
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        ancestor = "/".join(parts[:depth])
+        if ancestor in guard.disk.files and ancestor not in guard.disk.symlinks:
+            return f"{ancestor} is a file, not a directory"
+        if ancestor in guard.disk.symlinks:
+            real = os.path.realpath(guard.root / ancestor)
+            where = "outside output/" if not guard._inside(real) else "inside output/"
+            return f"{ancestor} is a symlink (to {where}); kanalprofil does not follow it"
+    if path in guard.disk.symlinks and not guard._inside(
+            os.path.realpath(guard.root / path)):
+        return "it is a symlink that resolves outside output/"
+    if path in guard.disk.dirs:
+        return "a directory with that name exists in output/"
+    return ""
+
+
+@settings(deadline=None)
+@given(files=st.sets(_paths, max_size=6), dirs=st.sets(_paths, max_size=6),
+       links=st.sets(_paths, max_size=3), asked=st.lists(_paths, max_size=12))
+def test_path_guard_memoises_folders_without_changing_a_verdict(
+        files: set[str], dirs: set[str], links: set[str], asked: list[str]) -> None:
+    from generator.plan import DiskWalk, _folders
+
+    guard = PathGuard(Path("/nonexistent/output"),
+                      DiskWalk(files=files | links, dirs=dirs, symlinks=links))
+    for path in asked:
+        assert guard.escape(path) == _escape_by_each_ancestor(guard, path)
+    expected = {"/".join(p.split("/")[:depth]) for p in asked
+                for depth in range(1, p.count("/") + 1)}
+    assert _folders(asked) == expected

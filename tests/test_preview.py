@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -296,3 +297,22 @@ def test_a_build_keeps_no_statement_text_in_memory_until_the_preview(tmp_path: P
         assert isinstance(statement, StoredStatement)
         assert statement.packed_html is None and statement.known_html() is None  # preview done
         assert statement.markdown.encode("utf-8") == result.files[statement.path]
+
+
+def test_a_preview_template_that_names_texts_gets_every_text(tmp_path: Path) -> None:
+    """The built-in preview does not ask for ``texts`` (so a rebuild need not read them
+    back); a project's own template that does still gets every text by its path."""
+    from tests.conftest import copy_project
+
+    root = copy_project(tmp_path / "project", with_output=False)
+    template = root / "templates/preview.html.j2"
+    source = template.read_text(encoding="utf-8")
+    assert "texts" not in Templates(ROOT / "templates").undeclared("preview.html.j2")
+    template.write_text(source.replace(
+        "</body>", '<script type="application/json" id="all-texts">{{ texts | tojson }}'
+        "</script>\n</body>"), encoding="utf-8")
+    files = _build(root)
+    html = files["index.html"].decode()
+    embedded = html.split('<script type="application/json" id="all-texts">')[1]
+    texts = json.loads(embedded.split("</script>")[0])
+    assert texts == {p: c.decode()[:-1] for p, c in files.items() if p.endswith(".txt")}

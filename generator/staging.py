@@ -46,21 +46,18 @@ class Stager:
         #: then stay in memory and the writer meets, and reports, the same trouble.
         self.off = root.exists() and not root.is_dir()
         self.staged: dict[str, Staged] = {}
-        self._walk: DiskWalk | None = None
-        self._walkable = not self.off
         self._temps: list[Path] = []
         self._new_dirs: list[Path] = []
         self._known_dirs: set[Path] = set()
 
-    @property
+    @cached_property
     def disk(self) -> DiskWalk:
         """output/ as it was before anything was staged: the plan uses this walk, so the
         stager's own temp files are never taken for a killed run's leftovers. Walked
         when first needed, not when staging starts: a rebuild walks it while the workers
         render (20,000 folders at 5,000 channels)."""
-        if self._walk is None:
-            self._walk = scan_output(self.root) if self._walkable else DiskWalk()
-        return self._walk
+        root = self.root
+        return scan_output(root) if root.is_dir() or not root.exists() else DiskWalk()
 
     @cached_property
     def _guard(self) -> PathGuard:

@@ -11,6 +11,13 @@ write) in one process, and two more the wall time per phase of a real build (who
 rendering is spread over the cores): a cold full build, and a rebuild after one channel
 changed.
 
+An output/ folder a measurement needs gone is moved aside into ``trash/`` beside the
+organisations, not deleted, and the trash is deleted when the run ends. ext4 without a
+journal (as on this project's CI machines) scans past every inode freed in the last 30
+seconds each time it makes a file (``recently_deleted`` in ``fs/ext4/ialloc.c``), so
+making 42,000 files just after deleting as many took the full build and the reference
+each several seconds of kernel time that neither spends on a user's machine.
+
 Processes are timed with a monotonic clock; their peak RSS comes from ``/usr/bin/time -v``
 when it exists, else from ``os.wait4`` (the child's own rusage). The table is printed as
 Markdown and everything is written as JSON (``--out``).
@@ -130,6 +137,20 @@ def _timer(spent: dict[str, float]) -> Any:
     return timed
 
 
+def set_aside(path: Path, trash: Path) -> None:
+    """Move ``path`` (if it is there) into ``trash``, to delete once nothing is timed (see
+    the module docstring): as deleting it, for what comes next."""
+    if not path.exists():
+        return
+    trash.mkdir(parents=True, exist_ok=True)
+    path.rename(tempfile.mkdtemp(prefix=f"{path.name}-", dir=trash))
+
+
+def trash_of(root: Path) -> Path:
+    """Where set-aside folders of the organisation at ``root`` go (beside it)."""
+    return root.parent / "trash"
+
+
 def stages(root: Path) -> dict[str, float]:
     """One full build in this process, timing each stage (called as ``run.py stages``).
 
@@ -168,7 +189,7 @@ def stages(root: Path) -> dict[str, float]:
 
     problems = Problems()
     project = load_project(root / "kanalprofil.yml", problems)
-    shutil.rmtree(project.output_dir, ignore_errors=True)
+    set_aside(project.output_dir, trash_of(root))
     start = time.perf_counter()
     result = build(project, problems=problems)
     built = time.perf_counter()
@@ -209,7 +230,7 @@ def phases(root: Path, *, one_changed: bool = False) -> dict[str, float]:
         touch_one_channel(root, len(list((root / "profiles" / "channels").glob("*.yml"))),
                           variant=99)
     else:
-        shutil.rmtree(project.output_dir, ignore_errors=True)
+        set_aside(project.output_dir, trash_of(root))
         shutil.rmtree(os.environ["KANALPROFIL_CACHE_DIR"], ignore_errors=True)
     start = time.perf_counter()
     with staging(project.output_dir) as stager:  # as `kanalprofil build` does
@@ -251,13 +272,14 @@ def measure(n: int, work: Path, repeat: int, timer: str, heavy: int = 1) -> dict
                  str(manifest)]
     fulls: list[Run] = []
     references: list[Run] = []
+    trash = trash_of(root)
     for _ in range(heavy):
         shutil.rmtree(env["KANALPROFIL_CACHE_DIR"], ignore_errors=True)
-        shutil.rmtree(output, ignore_errors=True)
+        set_aside(output, trash)
         fulls.append(run([*kanalprofil, "build"], root, env, timer))
-        shutil.rmtree(reference_out, ignore_errors=True)
+        set_aside(reference_out, trash)
         references.append(run(reference, root, env, timer))
-    shutil.rmtree(reference_out, ignore_errors=True)
+    set_aside(reference_out, trash)
     # The full builds and references wrote gigabytes at 5,000 channels; left to the
     # kernel, that writing back would slow the rebuilds measured next.
     if hasattr(os, "sync"):
@@ -380,8 +402,7 @@ def main(argv: list[str] | None = None) -> int:
             results[n] = measure(n, work, max(1, args.repeat), args.timer,
                                  max(1, args.heavy_repeat))
     finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work if args.work is None else work / "trash", ignore_errors=True)
     verdicts = evaluate(results)
     document = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),

@@ -35,6 +35,30 @@ def test_bench_runs_at_n_20(tmp_path: Path) -> None:
     assert set(result["stages"]) >= {"read", "validate", "render", "fit", "markdown_html",
                                      "write"}
     assert {t["target"] for t in document["targets"]} >= {"full build ≤ 1.2× reference"}
+    # the output/ folders set aside during the run are deleted once it ends
+    assert not (tmp_path / "work" / "trash").exists()
+    assert (tmp_path / "work" / "org-20" / "output").is_dir()
+
+
+def test_set_aside_moves_a_folder_into_the_trash_and_skips_a_missing_one(tmp_path: Path
+                                                                         ) -> None:
+    from bench.run import set_aside, trash_of
+
+    root = tmp_path / "org-3"
+    output = root / "output"
+    (output / "channels").mkdir(parents=True)
+    (output / "channels" / "a.txt").write_text("a\n", encoding="utf-8")
+    trash = trash_of(root)
+    assert trash == tmp_path / "trash"
+    for _ in range(2):  # the second time, output/ is gone: nothing happens
+        set_aside(output, trash)
+    assert not output.exists()
+    (moved,) = trash.iterdir()
+    assert moved.name.startswith("output-")
+    assert (moved / "channels" / "a.txt").read_text(encoding="utf-8") == "a\n"
+    output.mkdir()
+    set_aside(output, trash)
+    assert len(list(trash.iterdir())) == 2
 
 
 def test_synthetic_organisation_is_valid_and_covers_every_platform(tmp_path: Path) -> None:

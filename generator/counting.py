@@ -554,13 +554,14 @@ def x_parse(text: str, config: XConfig | None = None) -> XResult:
     valid_end = 0  # UTF-16 index of the last unit still within the limit
     i = unit = 0
     n = len(normalized)
+    table = _weight_table(cfg, normalized)
     while i < n:
         if i in urls:
             end, weight = urls[i], cfg.transformed_url_length * cfg.scale
         elif i in emojis:
             end, weight = emojis[i], cfg.default_weight
         else:
-            end, weight = i + 1, cfg.weight(ord(normalized[i]))
+            end, weight = i + 1, table[normalized[i]]
         weighted += weight
         unit += utf16(normalized[i:end])
         # Like upstream, only the item's last code point is checked for invalid characters.
@@ -586,16 +587,53 @@ def _ascii_weights(config: XConfig) -> tuple[int, ...]:
     return tuple(config.weight(cp) for cp in range(128))
 
 
+@functools.cache
+def _known_weights(config: XConfig) -> dict[str, int]:
+    """Each character's weight once looked up, per config: scanning the ranges for every
+    code point was most of the time X's count took."""
+    return {chr(cp): weight for cp, weight in enumerate(_ascii_weights(config))}
+
+
+def _weight_table(config: XConfig, text: str) -> dict[str, int]:
+    """The config's weights, with every character of ``text`` in them."""
+    table = _known_weights(config)
+    for char in set(text):
+        if char not in table:  # membership tests only: safe beside another thread
+            table[char] = config.weight(ord(char))
+    return table
+
+
 def x_weighted(text: str, config: XConfig | None = None) -> int:
     """X's weighted length in whole characters (``weightedLength``), v3 config by default.
 
     Plain ASCII without a "." can hold neither a URL nor an emoji and skips the full parse.
+    Any other text is weighed as :func:`x_parse` weighs it, without the valid and display
+    ranges that only a parse reports: URLs and emoji where they start, the text between
+    them a character at a time (a sum over each stretch, not a step per character).
     """
     cfg = config if config is not None else load_x_config()
     if text.isascii() and "." not in text:
-        table = _ascii_weights(cfg)
-        return -(-sum(table[ord(c)] for c in text) // cfg.scale)
-    return x_parse(text, cfg).weighted_length
+        ascii_table = _ascii_weights(cfg)
+        return -(-sum(ascii_table[ord(c)] for c in text) // cfg.scale)
+    normalized = unicodedata.normalize("NFC", text)
+    urls = dict(extract_url_spans(normalized))
+    emojis = (
+        _emoji_spans(normalized) if cfg.emoji_parsing_enabled and not normalized.isascii() else {}
+    )
+    table = _weight_table(cfg, normalized)
+    weighted = 0
+    done = 0  # where the text not yet weighed starts
+    for start in sorted(urls.keys() | emojis.keys()):
+        if start < done:  # inside a URL or emoji already weighed, as x_parse skips it
+            continue
+        weighted += sum(map(table.__getitem__, normalized[done:start]))
+        if start in urls:
+            done, weight = urls[start], cfg.transformed_url_length * cfg.scale
+        else:
+            done, weight = emojis[start], cfg.default_weight
+        weighted += weight
+    weighted += sum(map(table.__getitem__, normalized[done:]))
+    return -(-weighted // cfg.scale)
 
 
 # --------------------------------------------------------------------------------------

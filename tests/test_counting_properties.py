@@ -6,7 +6,7 @@ import functools
 import unicodedata
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.counting import (
@@ -144,6 +144,35 @@ def test_emoji_spans_match_the_longest_first_regular_expression(text: str) -> No
     expected = {m.start(): m.end() for m in _emoji_regex_spans_finder().finditer(text)
                 if m.end() - m.start() > 1 or _EMOJI_PRESENTATION.match(text, m.start())}
     assert _emoji_spans(text) == expected
+
+
+#: A config whose weights differ from v3's where text is common: Latin-1 weighs 3, the
+#: default 5 (so a wrong range or a character weighed twice shows in the total).
+_ODD_CONFIG = {"version": 9, "maxWeightedTweetLength": 280, "scale": 100,
+               "defaultWeight": 500, "transformedURLLength": 23, "emojiParsingEnabled": True,
+               "ranges": [{"start": 0, "end": 127, "weight": 100},
+                          {"start": 128, "end": 255, "weight": 300}]}
+
+
+#: URLs whose path or query ends in a keycap ("t.co/1" + U+FE0F U+20E3): an emoji that
+#: starts inside a URL and ends after it, whose rest x_parse weighs character by character.
+url_emoji_text = st.lists(st.sampled_from([
+    "t.co/", "example.no/", "https://", "?q=", "#", "1", "1\ufe0f\u20e3", "#\ufe0f\u20e3",
+    "\u20e3", "\ufe0f", "a", " ", "\U0001f44d", "\u00e6", "\u65e5"]), max_size=20
+).map("".join)
+
+
+@settings(deadline=None)
+@given(st.one_of(texts, emoji_text, url_emoji_text), st.sampled_from(["v2", "v3", "odd"]))
+@example("t.co/1\ufe0f\u20e3", "v3")  # the URL ends at "1", the keycap emoji after it
+def test_x_weighted_weighs_as_the_full_parse(text: str, version: str) -> None:
+    """``x_weighted`` sums stretches between URLs and emoji; ``x_parse`` steps through
+    every character: the same weighted length, whatever the text and config."""
+    from generator.counting import XConfig, load_x_config, x_parse
+
+    config = XConfig.from_mapping(_ODD_CONFIG) if version == "odd" \
+        else load_x_config(int(version[1]))
+    assert x_weighted(text, config) == x_parse(text, config).weighted_length
 
 
 @settings(deadline=None)

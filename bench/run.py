@@ -13,7 +13,7 @@ changed.
 
 An output/ folder a measurement needs gone is moved aside into ``trash/`` beside the
 organisations, not deleted, and the trash is deleted when the run ends. ext4 without a
-journal (as on this project's CI machines) scans past every inode freed in the last 30
+journal (as on the machine the results come from) scans past every inode freed in the last 30
 seconds each time it makes a file (``recently_deleted`` in ``fs/ext4/ialloc.c``), so
 making 42,000 files just after deleting as many took the full build and the reference
 each several seconds of kernel time that neither spends on a user's machine. (The

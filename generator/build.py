@@ -308,6 +308,10 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
     fragments.use_cache(renderer.templates.cache)
 
     preview = pages and selection.everything
+    from generator.preview import inline_statements
+
+    # statements the preview only links to need no HTML kept for it
+    inline = inline_statements(project.settings.preview_statements, len(profiles.channels))
 
     def channels_done(made: dict[str, Part]) -> None:
         """Every channel's files are there: make the preview while the pages render."""
@@ -329,7 +333,7 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
             overviews = {lang for lang, name in page_tasks(renderer, profiles, languages)
                          if name == "overview"}
             add_preview(result, renderer, profiles, languages,
-                        project.settings.preview_language, overviews, stager)
+                        project.settings.preview_language, overviews, stager, inline=inline)
             for statement in result.statements:
                 statement.forget_html()  # only the preview needed it
 
@@ -337,7 +341,8 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
                         project.settings.review_max_age_months, pages=pages, linked=published,
                         on_files=stager.stage if stager is not None else None,
                         on_channels=channels_done,
-                        later=damaged if survey is not None else None)
+                        later=damaged if survey is not None else None,
+                        statement_html=inline)
     if pages:
         merge_part(result, made[PAGES], problems)
     if stager is not None:

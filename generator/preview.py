@@ -36,6 +36,12 @@ if TYPE_CHECKING:
 
 PREVIEW_PATH = "index.html"
 PREVIEW_TEMPLATE = "preview.html.j2"
+#: With ``preview_statements: auto``, a project with more channels than this links each
+#: card's statements instead of showing them in the card: they are most of the page
+#: (three languages' statements, about 8 KB of a channel's 11), which at 1,000 channels
+#: was an 11 MB page, at 5,000 a 57 MB one (17 MB linked) that a browser opens slowly,
+#: and that every rebuild wrote again.
+INLINE_STATEMENTS_MAX = 200
 #: The language of the preview's own words when nothing else is asked for.
 UI_LANG = "en"
 
@@ -312,12 +318,20 @@ def build_cards(texts: Sequence[Text | StoredText],
     return sorted(cards.values(), key=lambda c: (order[c.channel], c.languages))
 
 
+def inline_statements(setting: str, channels: int) -> bool:
+    """Whether the preview shows each card's statements in the card (the project's
+    ``preview_statements`` setting, for a project of ``channels`` channels)."""
+    return setting == "inline" or (setting == "auto" and channels <= INLINE_STATEMENTS_MAX)
+
+
 def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
                     languages: Sequence[str], ui_lang: str | None = None,
-                    overviews: Collection[str] = ()) -> dict[str, object]:
+                    overviews: Collection[str] = (), *, inline: bool = True
+                    ) -> dict[str, object]:
     """Everything ``preview.html.j2`` shows; only public values. Its own words are in
     ``ui_lang`` (default: the first of ``languages``); ``overviews`` are the languages
-    with a public channel overview to link to (made at the same time, by the workers)."""
+    with a public channel overview to link to (made at the same time, by the workers);
+    ``inline``: whether cards show their statements or only link to them."""
     org = profiles.organisation
     ui_lang = ui_lang or (languages[0] if languages else UI_LANG)
     localiser = renderer.localisers.get(ui_lang)
@@ -361,6 +375,8 @@ def preview_context(result: BuildResult, renderer: Renderer, profiles: Profiles,
                        f"site/{lang}/overview.html")
                       for lang in languages if lang in overviews],
         "planned": [c.id for c in profiles.channels if c.status == "planned"],
+        # part of every card's fragment key, with the rest of the page scope
+        "inline_statements": inline,
         "over": over,
         "summary": words["summary"].format(
             profiles=_counted(localiser, len(cards), words["profiles"]),
@@ -388,13 +404,16 @@ PREVIEW_LISTS = ("cards", "texts", "filters", "planned", "over", "summary")
 
 def add_preview(result: BuildResult, renderer: Renderer, profiles: Profiles,
                 languages: Sequence[str], ui_lang: str | None = None,
-                overviews: Collection[str] = (), stager: Stager | None = None) -> None:
+                overviews: Collection[str] = (), stager: Stager | None = None, *,
+                inline: bool = True) -> None:
     """The preview page; rendered piece by piece, since it grows with every channel, and
-    with a ``stager`` written to output/ as it is rendered (60 MB at 5,000 channels)."""
+    with a ``stager`` written to output/ as it is rendered (17 MB at 5,000 channels with
+    statements linked, 57 MB with them in the cards)."""
     from generator import fragments
     from generator.pages import scope_inputs
 
-    context = preview_context(result, renderer, profiles, languages, ui_lang, overviews)
+    context = preview_context(result, renderer, profiles, languages, ui_lang, overviews,
+                              inline=inline)
     context[fragments.SCOPE] = fragments.page_scope(
         PREVIEW_TEMPLATE, context, leave_out=PREVIEW_LISTS, inputs=scope_inputs(renderer))
 

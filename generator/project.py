@@ -53,6 +53,11 @@ class ProjectSettings:
         Language(), "The language of the preview page's own words (output/index.html): "
         "labels, buttons, filters. One of the languages built (default: the first).",
         default=None, example="en")
+    preview_statements: str = spec_field(
+        Choice(("auto", "inline", "linked")), "How the preview page (output/index.html) "
+        "shows each channel's statements: in its card (inline, about 8 KB a channel), as "
+        "links to their own pages (linked), or inline up to 200 channels and linked above "
+        "(auto).", default="auto", example="linked")
     strict: bool = spec_field(Bool(), "Treat warnings as errors (like --strict).",
                               default=False)
     review_max_age_months: int = spec_field(

@@ -33,7 +33,8 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
                  linked: tuple[str, ...] | None = None,
                  on_files: Callable[[OutputFiles], None] | None = None,
                  on_channels: Callable[[dict[str, Part]], None] | None = None,
-                 later: Callable[[], list[Channel]] | None = None) -> dict[str, Part]:
+                 later: Callable[[], list[Channel]] | None = None,
+                 statement_html: bool = True) -> dict[str, Part]:
     """Render channels (and the pages, under the key PAGES), by channel id.
 
     ``languages`` are those to render (``--lang`` may leave some out); ``linked`` (default:
@@ -47,6 +48,9 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
     whether others are stale (by checking output/): with workers, this process calls it
     once they have their tasks and renders what it gives itself, instead of checking
     output/ first with a core idle; without, it is called first.
+
+    ``statement_html``: whether each channel's statements keep their HTML (compressed)
+    for the preview; not when the preview only links to them.
     """
     linked = linked or languages
     from generator.markup import flush
@@ -84,7 +88,7 @@ def render_parts(renderer: Renderer, profiles: Profiles, channels: list[Channel]
             for statement in made.statements:
                 add_statement_html(result, renderer, statement, linked)
             # kept for the preview with their HTML compressed, their Markdown in the files
-            result.statements = [stored(statement, result.files)
+            result.statements = [stored(statement, result.files, html=statement_html)
                                  for statement in result.statements]
         return make
 

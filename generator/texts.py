@@ -142,16 +142,17 @@ class StoredStatement:
         self.packed_html = None
 
 
-def stored(statement: Statement | StoredStatement, files: Mapping[str, bytes]
-           ) -> StoredStatement:
+def stored(statement: Statement | StoredStatement, files: Mapping[str, bytes], *,
+           html: bool = True) -> StoredStatement:
     """``statement``, whose Markdown ``files`` hold, as a :class:`StoredStatement` that
-    keeps its HTML compressed (level 1: a tenth of its size, in a few milliseconds)."""
+    keeps its HTML compressed (level 1: a tenth of its size, in a few milliseconds), or
+    with ``html`` False none of it (the preview only links to it)."""
     if isinstance(statement, StoredStatement):
         return statement
-    html = statement.html
+    html_text = statement.html if html else None
     return StoredStatement(statement.channel, statement.language, statement.commitments,
-                           files, packed_html=None if html is None
-                           else zlib.compress(html.encode("utf-8"), 1))
+                           files, packed_html=None if html_text is None
+                           else zlib.compress(html_text.encode("utf-8"), 1))
 
 
 def statement_path(channel: str, language: str, suffix: str = ".md") -> str:

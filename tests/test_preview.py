@@ -6,6 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -316,3 +317,69 @@ def test_a_preview_template_that_names_texts_gets_every_text(tmp_path: Path) -> 
     embedded = html.split('<script type="application/json" id="all-texts">')[1]
     texts = json.loads(embedded.split("</script>")[0])
     assert texts == {p: c.decode()[:-1] for p, c in files.items() if p.endswith(".txt")}
+
+
+def test_statements_are_inline_up_to_the_threshold_and_linked_above_it() -> None:
+    from generator.preview import INLINE_STATEMENTS_MAX, inline_statements
+
+    assert inline_statements("auto", INLINE_STATEMENTS_MAX)
+    assert not inline_statements("auto", INLINE_STATEMENTS_MAX + 1)
+    assert inline_statements("inline", 100_000)
+    assert not inline_statements("linked", 1)
+
+
+def _statement_links(html: str) -> list[str]:
+    return re.findall(r'<a href="(channels/[^"]+/statement\.html)">', html)
+
+
+def test_linked_statements_leave_only_links_and_switching_back_gives_the_same_page(
+        in_project: Path, runner: CliRunner, monkeypatch: Any) -> None:
+    """The mode is part of every card's fragment key: after an inline build fills the
+    cache, a linked build must not take its cards from there, nor the other way round."""
+    import generator.preview
+
+    inline = _preview(in_project, runner)  # the example, 10 channels: inline
+    assert inline.count('<div class="statement" lang=') == len(_statement_links(inline)) > 0
+    config = in_project / "kanalprofil.yml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + "preview_statements: linked\n", encoding="utf-8")
+    linked = _preview(in_project, runner)
+    assert '<div class="statement"' not in linked and "<details>" not in linked
+    assert _statement_links(linked) == _statement_links(inline)
+    for path in _statement_links(linked):  # every link leads to a page that is there
+        assert (in_project / "output" / path).is_file()
+    assert len(linked) < len(inline) / 2
+    # auto above the threshold is the same page as linked
+    monkeypatch.setattr(generator.preview, "INLINE_STATEMENTS_MAX", 5)
+    config.write_text(original + "preview_statements: auto\n", encoding="utf-8")
+    assert _preview(in_project, runner) == linked
+    config.write_text(original, encoding="utf-8")
+    monkeypatch.setattr(generator.preview, "INLINE_STATEMENTS_MAX", 200)
+    assert _preview(in_project, runner) == inline
+    assert (in_project / "output" / "index.html").read_bytes() \
+        == (ROOT / "output" / "index.html").read_bytes()
+
+
+def test_statements_the_preview_links_to_keep_no_html(tmp_path: Path, monkeypatch: Any
+                                                      ) -> None:
+    """Linked, the preview never asks for a statement's HTML, so none is kept for it."""
+    import generator.texts
+    from tests.conftest import copy_project
+
+    root = copy_project(tmp_path / "project", with_output=False)
+    config = root / "kanalprofil.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "preview_statements: linked\n",
+                      encoding="utf-8")
+    kept: list[bool] = []
+    original = generator.texts.stored
+
+    def recording(statement: Any, files: Any, *, html: bool = True) -> Any:
+        made = original(statement, files, html=html)
+        kept.append(made.packed_html is not None)
+        return made
+
+    monkeypatch.setattr("generator.rendering.stored", recording)
+    problems = Problems()
+    result = build(load_project(config, problems), problems=problems)
+    assert kept and not any(kept)
+    assert len(result.statements) == len(kept)

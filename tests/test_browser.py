@@ -253,18 +253,58 @@ def test_axe_finds_no_violations_with_filters_and_over_limit(
     assert not violations, _describe(violations)
 
 
+def _nu_errors(pages: list[str]) -> list[str]:
+    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json",
+                          *pages], capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    return [f"{m.get('url', '').rsplit('/output/', 1)[-1]}:{m.get('lastLine')}: "
+            f"{m['message']}" for m in messages
+            if m.get("type") == "error" or m.get("subType") == "fatal"]
+
+
 def test_nu_html_checker_finds_no_errors(site: tuple[Path, str, BuildResult]) -> None:
     output, _, _ = site
     pages = sorted(str(p) for p in output.rglob("*.html"))
     assert len(pages) > 20
-    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json",
-                          *pages], capture_output=True, text=True, timeout=300, check=False)
-    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
-    errors = [m for m in messages if m.get("type") == "error"
-              or m.get("subType") == "fatal"]
-    assert not errors, "\n".join(
-        f"{m.get('url', '').rsplit('/output/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
-        for m in errors)
+    errors = _nu_errors(pages)
+    assert not errors, "\n".join(errors)
+
+
+def test_linked_statements_lead_to_their_pages_and_pass_axe_and_the_nu_checker(
+        browser: Browser, tmp_path: Path) -> None:
+    """The preview as a project of more than 200 channels gets it: each card links to
+    its statements' own pages instead of showing them."""
+    root = copy_project(tmp_path / "project", with_output=False)
+    config = root / "kanalprofil.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "preview_statements: linked\n",
+                      encoding="utf-8")
+    problems = Problems()
+    write_output(load_project(config, problems), problems=problems)
+    output = root / "output"
+    statements = sorted(p.relative_to(output).as_posix()
+                        for p in output.glob("channels/*/*/statement.html"))
+    with static_server(output) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(url + "index.html")
+            assert page.locator(".statement").count() == 0
+            links = page.locator(".statements a")
+            hrefs = sorted({links.nth(i).get_attribute("href") or ""
+                            for i in range(links.count())})
+            assert hrefs == statements
+            first = links.first.get_attribute("href")
+            links.first.click()
+            page.wait_for_load_state()
+            assert page.url == f"{url}{first}"
+            assert page.locator("h1").count() == 1  # the statement's own page
+            page.goto(url + "index.html")
+            violations = _axe(page)
+            assert not violations, _describe(violations)
+        finally:
+            context.close()
+    errors = _nu_errors([str(output / "index.html")])
+    assert not errors, "\n".join(errors)
 
 
 def test_serve_reloads_the_open_page_after_a_profile_change(

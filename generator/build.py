@@ -308,10 +308,14 @@ def _build(project: Project, selection: Selection, problems: Problems | None, *,
     fragments.use_cache(renderer.templates.cache)
 
     preview = pages and selection.everything
-    from generator.preview import inline_statements
+    # Statements keep their HTML only for a preview that shows them in its cards (a
+    # filtered build, such as `show`'s, makes no preview and imports none of it).
+    inline = False
+    if preview:
+        from generator.preview import inline_statements
 
-    # statements the preview only links to need no HTML kept for it
-    inline = inline_statements(project.settings.preview_statements, len(profiles.channels))
+        inline = inline_statements(project.settings.preview_statements,
+                                   len(profiles.channels))
 
     def channels_done(made: dict[str, Part]) -> None:
         """Every channel's files are there: make the preview while the pages render."""

@@ -46,9 +46,10 @@ class Stager:
         #: then stay in memory and the writer meets, and reports, the same trouble.
         self.off = root.exists() and not root.is_dir()
         self.staged: dict[str, Staged] = {}
-        self._temps: list[Path] = []
-        self._new_dirs: list[Path] = []
-        self._known_dirs: set[Path] = set()
+        #: Strings, as the writer's paths (see :func:`generator.writer.temp_path`).
+        self._temps: list[str] = []
+        self._new_dirs: list[str] = []
+        self._known_dirs: set[str] = set()
 
     @cached_property
     def disk(self) -> DiskWalk:
@@ -76,25 +77,25 @@ class Stager:
         if self._left_to_plan(path):
             files[path] = pieces_bytes(pieces)
             return
-        target = self.root / path
+        target = f"{self.root}/{path}"
         exists = path in self.disk.files
         try:
-            writer._ensure_dir(target.parent, self._known_dirs, self._new_dirs)
+            writer._ensure_dir(os.path.dirname(target), self._known_dirs, self._new_dirs)
             tmp = writer.temp_path(target)
             self._temps.append(tmp)
             sha256, size = _write_pieces(tmp, pieces,
                                          writer._existing_mode(target) if exists else None)
             if exists and _same_hash(target, size, sha256):
-                tmp.unlink()
+                os.unlink(tmp)
                 staged = Staged(sha256, None)
             else:
-                staged = Staged(sha256, str(tmp))
+                staged = Staged(sha256, tmp)
         except OSError as exc:  # the pieces are spent: this build cannot go on
             self.off = True
             raise KanalprofilError(f"could not write output/{path}: "
                                    f"{exc.strerror or exc}") from exc
         self.staged[path] = staged
-        files.keep_on_disk(path, staged.temp or str(target), sha256)
+        files.keep_on_disk(path, staged.temp or target, sha256)
 
     def _left_to_plan(self, path: str) -> bool:
         """Whether ``path`` is not staged: staging is off, or the path is unsafe (the
@@ -111,17 +112,17 @@ class Stager:
         # (a path staged before and held again gets a new temp file; finish() removes
         # the old one with the others the writer did not use)
         sha256 = hashlib.sha256(data).hexdigest()
-        target = self.root / path
+        target = f"{self.root}/{path}"
         exists = path in self.disk.files
         try:
             if exists and _same_bytes(target, data):
                 staged = Staged(sha256, None)
             else:
-                writer._ensure_dir(target.parent, self._known_dirs, self._new_dirs)
+                writer._ensure_dir(os.path.dirname(target), self._known_dirs, self._new_dirs)
                 tmp = writer.temp_path(target)
                 self._temps.append(tmp)  # before creating it, so cleanup never misses it
                 writer._write_temp(tmp, data, writer._existing_mode(target) if exists else None)
-                staged = Staged(sha256, str(tmp))
+                staged = Staged(sha256, tmp)
         except OSError:
             self.off = True
             self.staged.pop(path, None)
@@ -140,11 +141,11 @@ class Stager:
         """After the writer ran: remove temp files it did not use (none, normally)."""
         for tmp in self._temps:
             with suppress(FileNotFoundError):
-                os.unlink(tmp)  # noqa: PTH108 - thousands of paths: no pathlib per file
+                os.unlink(tmp)
         self._temps.clear()
 
 
-def _write_pieces(tmp: Path, pieces: Iterable[str], mode: int | None) -> tuple[str, int]:
+def _write_pieces(tmp: str, pieces: Iterable[str], mode: int | None) -> tuple[str, int]:
     """Write what :func:`~generator.outputtext.pieces_bytes` would give to a new file
     ``tmp``, a batch at a time; its sha256 and size."""
     digest = hashlib.sha256()
@@ -154,7 +155,8 @@ def _write_pieces(tmp: Path, pieces: Iterable[str], mode: int | None) -> tuple[s
         for part in encoded_parts(pieces):
             if isinstance(part, str):  # not NFC as it came: normalise the whole text
                 file.flush()
-                data = text_bytes(tmp.read_bytes().decode("utf-8") + part)
+                with open(tmp, "rb") as written:
+                    data = text_bytes(written.read().decode("utf-8") + part)
                 file.seek(0)
                 file.truncate()
                 file.write(data)
@@ -168,16 +170,16 @@ def _write_pieces(tmp: Path, pieces: Iterable[str], mode: int | None) -> tuple[s
     return digest.hexdigest(), size
 
 
-def _same_hash(target: Path, size: int, sha256: str) -> bool:
+def _same_hash(target: str, size: int, sha256: str) -> bool:
     """Whether ``target`` holds ``size`` bytes that hash to ``sha256``."""
-    if target.stat().st_size != size:
+    if os.stat(target).st_size != size:
         return False
-    with open(target, "rb") as file:  # noqa: PTH123 - as _same_bytes
+    with open(target, "rb") as file:
         return hashlib.file_digest(file, "sha256").hexdigest() == sha256
 
 
-def _same_bytes(target: Path, data: bytes) -> bool:
-    with open(target, "rb") as file:  # noqa: PTH123 - no pathlib per file
+def _same_bytes(target: str, data: bytes) -> bool:
+    with open(target, "rb") as file:
         return file.read() == data
 
 

@@ -66,16 +66,22 @@ class ApplyResult:
         )
 
 
-def temp_path(target: Path) -> Path:
-    """A fresh, recognisable temp name in the target's own directory (same filesystem)."""
-    return target.with_name(f".{target.name}{TEMP_MARKER}{secrets.token_hex(6)}")
+def temp_path(target: str) -> str:
+    """A fresh, recognisable temp name in the target's own directory (same filesystem).
+
+    The writer's paths are strings, not ``Path`` objects: a full build at 5,000 channels
+    holds 42,000 temp files and their targets at once, and a ``Path`` (its parts, its
+    cached string) costs several times the memory of the string alone.
+    """
+    folder, name = os.path.split(target)
+    return os.path.join(folder, f".{name}{TEMP_MARKER}{secrets.token_hex(6)}")
 
 
 #: From this many files on, one ``syncfs`` replaces an ``fsync`` per file and directory.
 SYNCFS_FROM = 16
 
 
-def _write_temp(tmp: Path, data: bytes, mode: int | None) -> None:
+def _write_temp(tmp: str, data: bytes, mode: int | None) -> None:
     """Write ``data`` to a new file ``tmp`` (not yet durable: see :func:`_make_durable`).
 
     Tests patch this to fail or stall.
@@ -91,7 +97,7 @@ def _write_temp(tmp: Path, data: bytes, mode: int | None) -> None:
         os.close(fd)
 
 
-def _fsync_file(path: Path) -> None:
+def _fsync_file(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -114,7 +120,7 @@ def _syncfs(directory: Path) -> bool:
         os.close(fd)
 
 
-def _make_durable(files: list[Path], root: Path) -> None:
+def _make_durable(files: list[str], root: Path) -> None:
     """Flush written files to disk: one ``syncfs`` for many, an ``fsync`` each for few."""
     if len(files) >= SYNCFS_FROM and _syncfs(root):
         return
@@ -122,12 +128,12 @@ def _make_durable(files: list[Path], root: Path) -> None:
         _fsync_file(path)
 
 
-def _rename(tmp: Path, target: Path) -> None:
+def _rename(tmp: str, target: str) -> None:
     """Atomically put ``tmp`` in place of ``target``. Tests patch this to stall."""
-    tmp.replace(target)
+    os.replace(tmp, target)
 
 
-def _fsync_dir(directory: Path) -> None:
+def _fsync_dir(directory: str | Path) -> None:
     """Make renames and unlinks in ``directory`` durable (not possible on every OS)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -197,20 +203,19 @@ def apply_plan(
     writes = sorted((*plan.creates, *plan.updates), key=lambda c: c.path)
 
     with _signals_guarded() as guard:
-        staged: list[tuple[Path, Path]] = []
-        temps: list[Path] = []
-        new_dirs: list[Path] = []
+        staged: list[tuple[str, str]] = []
+        temps: list[str] = []
+        new_dirs: list[str] = []
         try:
-            known_dirs: set[Path] = set()
+            known_dirs: set[str] = set()
             for change in writes:
-                target = root / change.path
+                target = f"{root}/{change.path}"
                 if change.temp is not None:  # written while the build rendered
-                    tmp = Path(change.temp)
-                    temps.append(tmp)
-                    staged.append((tmp, target))
+                    temps.append(change.temp)
+                    staged.append((change.temp, target))
                     continue
                 assert change.new is not None
-                _ensure_dir(target.parent, known_dirs, new_dirs)
+                _ensure_dir(os.path.dirname(target), known_dirs, new_dirs)
                 tmp = temp_path(target)
                 temps.append(tmp)  # before creating it, so cleanup can never miss it
                 _write_temp(tmp, change.new, _existing_mode(target))
@@ -230,7 +235,7 @@ def apply_plan(
         except BaseException:
             _discard([tmp for tmp, _ in staged[done:]], [])
             raise
-        parents = sorted({target.parent for _, target in staged})
+        parents = sorted({os.path.dirname(target) for _, target in staged})
         if len(parents) < SYNCFS_FROM or not _syncfs(root):
             for directory in parents:
                 _fsync_dir(directory)
@@ -246,15 +251,16 @@ def apply_plan(
 
         manifest_written = manifest_bytes != plan.old_manifest_bytes
         if manifest_written:
-            _ensure_dir(root, set(), [])
-            target = root / MANIFEST_NAME
+            _ensure_dir(str(root), set(), [])
+            target = f"{root}/{MANIFEST_NAME}"
             tmp = temp_path(target)
             try:
                 _write_temp(tmp, manifest_bytes, None)
                 _fsync_file(tmp)
                 _rename(tmp, target)
             except BaseException:
-                tmp.unlink(missing_ok=True)
+                with suppress(FileNotFoundError):
+                    os.unlink(tmp)
                 raise
             _fsync_dir(root)
         guard.committing = False
@@ -270,28 +276,28 @@ def apply_plan(
     )
 
 
-def _existing_mode(target: Path) -> int | None:
+def _existing_mode(target: str) -> int | None:
     """Keep the permission bits of a file being replaced (e.g. someone made it read-only)."""
     try:
-        return target.stat().st_mode & 0o7777
+        return os.stat(target).st_mode & 0o7777
     except OSError:
         return None
 
 
-def _ensure_dir(directory: Path, known: set[Path], created: list[Path]) -> None:
+def _ensure_dir(directory: str, known: set[str], created: list[str]) -> None:
     """mkdir -p that records each directory it made, so a failed prepare can remove them."""
     if directory in known:
         return
-    missing: list[Path] = []
+    missing: list[str] = []
     current = directory
-    while current not in known and not current.is_dir():
+    while current and current not in known and not os.path.isdir(current):
         missing.append(current)
-        current = current.parent
+        current = os.path.dirname(current)
     for path in reversed(missing):
         try:
-            path.mkdir()
+            os.mkdir(path)
         except FileExistsError:
-            if not path.is_dir():
+            if not os.path.isdir(path):
                 raise
         else:
             created.append(path)
@@ -299,14 +305,14 @@ def _ensure_dir(directory: Path, known: set[Path], created: list[Path]) -> None:
     known.add(directory)
 
 
-def _discard(temps: list[Path], new_dirs: list[Path]) -> None:
+def _discard(temps: list[str], new_dirs: list[str]) -> None:
     """Undo a prepare: remove temp files, then the directories it created, deepest first."""
     for tmp in temps:
         with suppress(OSError):
-            tmp.unlink(missing_ok=True)
+            os.unlink(tmp)
     for directory in reversed(new_dirs):
         with suppress(OSError):
-            directory.rmdir()
+            os.rmdir(directory)
 
 
 def _delete(root: Path, paths: list[str]) -> tuple[list[str], list[str]]:

@@ -165,7 +165,7 @@ def test_a_stager_that_cannot_write_leaves_the_files_to_the_writer(
     real = writer._write_temp
     calls = 0
 
-    def full_disk(tmp: Path, data: bytes, mode: int | None) -> None:
+    def full_disk(tmp: str, data: bytes, mode: int | None) -> None:
         nonlocal calls
         calls += 1
         if calls == 2:
@@ -300,8 +300,8 @@ def test_a_page_that_cannot_be_staged_fails_the_build_cleanly(
     apply_plan(make_plan(out, {"index.html": b"<p>old</p>\n"}, {}, INPUTS), out)
     before = snapshot(out)
 
-    def full_disk(tmp: Path, pieces: object, mode: int | None) -> tuple[str, int]:
-        tmp.write_bytes(b"<p>half")
+    def full_disk(tmp: str, pieces: object, mode: int | None) -> tuple[str, int]:
+        Path(tmp).write_bytes(b"<p>half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(generator.staging, "_write_pieces", full_disk)

@@ -113,8 +113,8 @@ def test_manifest_is_written_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     order: list[str] = []
     real_rename = writer._rename
 
-    def recording(tmp: Path, target: Path) -> None:
-        order.append(target.relative_to(tmp_path).as_posix())
+    def recording(tmp: str, target: str) -> None:
+        order.append(Path(target).relative_to(tmp_path).as_posix())
         real_rename(tmp, target)
 
     monkeypatch.setattr(writer, "_rename", recording)
@@ -216,11 +216,11 @@ def test_signal_handlers_are_restored(tmp_path: Path) -> None:
 # --- all or nothing -------------------------------------------------------------------------
 
 
-def fail_after(count: int, exc: BaseException) -> Callable[[Path, bytes, int | None], None]:
+def fail_after(count: int, exc: BaseException) -> Callable[[str, bytes, int | None], None]:
     real = writer._write_temp
     calls = 0
 
-    def write(tmp: Path, data: bytes, mode: int | None) -> None:
+    def write(tmp: str, data: bytes, mode: int | None) -> None:
         nonlocal calls
         calls += 1
         if calls > count:
@@ -264,7 +264,7 @@ def test_sigterm_while_committing_is_held_until_the_commit_is_done(
     real_rename = writer._rename
     sent = False
 
-    def rename_then_signal(tmp: Path, target: Path) -> None:
+    def rename_then_signal(tmp: str, target: str) -> None:
         nonlocal sent
         real_rename(tmp, target)
         if not sent:

@@ -15,6 +15,7 @@ there yet, and a missing or stale manifest is repaired by the next build.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Mapping
@@ -83,37 +84,40 @@ def dump_manifest(manifest: Manifest, spelt: Spelt | None = None) -> bytes:
     files = manifest.files
     if not (type(files) is dict and all(type(entry) is dict for entry in files.values())):
         files = {path: dict(entry) for path, entry in files.items()}
+    # Encoded an entry at a time into one growing buffer, whose bytes getvalue() hands
+    # over without a copy: 21 MB at 5,000 channels, which as a list of strings, then
+    # one string, then its encoding was held up to three times over at the build's peak.
+    out = io.BytesIO()
     # keys in sorted order: files, format, inputs, tool_version
-    parts: list[str] = ['{\n  "files": ']
-    _dump_files(files, spelt or {}, parts)
-    parts.append(f',\n  "format": {_SCALARS.encode(manifest.format_version)},\n  "inputs": ')
-    _dump(dict(manifest.inputs), "\n  ", parts, {})
-    parts.append(f',\n  "tool_version": {_encode_string(manifest.tool_version)}\n}}\n')
-    text = "".join(parts)
-    parts.clear()  # tens of MB at 5,000 channels: not held while the bytes are made
-    return text.encode("utf-8")
+    out.write(b'{\n  "files": ')
+    _dump_files(files, spelt or {}, out)
+    tail = [f',\n  "format": {_SCALARS.encode(manifest.format_version)},\n  "inputs": ']
+    _dump(dict(manifest.inputs), "\n  ", tail, {})
+    tail.append(f',\n  "tool_version": {_encode_string(manifest.tool_version)}\n}}\n')
+    out.write("".join(tail).encode("utf-8"))
+    return out.getvalue()
 
 
 def _dump_files(files: Mapping[str, Mapping[str, object]], spelt: Spelt,
-                parts: list[str]) -> None:
+                out: io.BytesIO) -> None:
     if not files:
-        parts.append("{}")
+        out.write(b"{}")
         return
     seen: dict[tuple[str, tuple[str, ...]], str] = {}
-    parts.append("{")
+    out.write(b"{")
     for index, path in enumerate(sorted(files)):
         if not isinstance(path, str):
             raise TypeError(f"manifest keys must be strings, not {path!r}")
         entry = files[path]
         known = spelt.get(path)
-        parts.append(",\n    " if index else "\n    ")
+        out.write(b",\n    " if index else b"\n    ")
         if known is not None and known[0] is entry:
-            parts.append(known[1])
+            out.write(known[1].encode("utf-8"))
             continue
         spelling = [_encode_string(path), ": "]  # one string an entry, not dozens
         _dump(entry, "\n    ", spelling, seen)
-        parts.append("".join(spelling))
-    parts.append("\n  }")
+        out.write("".join(spelling).encode("utf-8"))
+    out.write(b"\n  }")
 
 
 _encode_string = json.encoder.encode_basestring  # the C version when available
